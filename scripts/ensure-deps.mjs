@@ -38,8 +38,7 @@ function installNodeModules() {
   const modules = join(root, 'node_modules');
   const marker = join(modules, '.package-lock.json');
   const lock = join(root, 'package-lock.json');
-  const stale =
-    !existsSync(marker) || statSync(marker).mtimeMs < statSync(lock).mtimeMs - 1000;
+  const stale = !existsSync(marker) || statSync(marker).mtimeMs < statSync(lock).mtimeMs - 1000;
   if (!stale) return;
   console.log('brightrun: installing npm dependencies (npm ci)');
   execFileSync('npm', ['ci', '--no-audit', '--no-fund'], {

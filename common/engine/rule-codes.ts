@@ -27,7 +27,10 @@ export const RULES = {
   BRL035: { severity: 'warning', title: 'Conversation system prompt or metadata differs' },
   BRL036: { severity: 'error', title: 'Duplicate (conversation_id, turn_number)' },
   BRL037: { severity: 'warning', title: 'Duplicate sample' },
-  BRL038: { severity: 'warning', title: 'training_metadata.conversation_turn differs from turn_number' },
+  BRL038: {
+    severity: 'warning',
+    title: 'training_metadata.conversation_turn differs from turn_number',
+  },
   BRL040: { severity: 'warning', title: 'Sample longer than the max sequence length' },
   BRL041: { severity: 'warning', title: 'Fewer than 10 training pairs' },
   BRL042: { severity: 'info', title: 'Low quality score' },
