@@ -20,6 +20,32 @@ const bundles = [
       js: "import { createRequire as __brCreateRequire } from 'node:module'; const require = __brCreateRequire(import.meta.url);",
     },
   },
+  {
+    // The language server alone, for the extension to start over IPC.
+    entryPoints: { server: 'server/src/lsp/entry.ts' },
+    outdir: 'dist/server',
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    bundle: true,
+    sourcemap: true,
+    banner: {
+      js: "import { createRequire as __brCreateRequire } from 'node:module'; const require = __brCreateRequire(import.meta.url);",
+    },
+  },
+  {
+    // Token-counting worker thread; TokenPool loads it from beside the bundled CLI.
+    entryPoints: { 'token-worker': 'server/src/tokens/token-worker.ts' },
+    outdir: 'dist/server',
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    bundle: true,
+    sourcemap: true,
+    banner: {
+      js: "import { createRequire as __brCreateRequire } from 'node:module'; const require = __brCreateRequire(import.meta.url);",
+    },
+  },
 ].filter((b) => Object.values(b.entryPoints).every((p) => existsSync(p)));
 
 if (watch) {

@@ -25,8 +25,15 @@ const tiers = {
     check('prettier', 'npx', ['prettier', '--check', '.']),
   ],
   unit: [mocha('unit', 'test/unit/**/*.test.ts')],
+  protocol: [mocha('protocol', 'test/protocol/**/*.test.ts', ['--timeout', '60000'])],
   cli: [mocha('cli', 'test/cli/**/*.test.ts', ['--timeout', '60000'])],
+  gpu: [mocha('gpu', 'test/gpu/**/*.test.ts', ['--timeout', '120000'])],
+  db: [mocha('db', 'test/db/**/*.test.ts', ['--timeout', '60000'])],
 };
+
+/** Tiers that run the built bundles rather than the sources. */
+const needsBuild = new Set(['protocol', 'cli']);
+let built = false;
 
 function runCheck(step) {
   console.log(`\n== ${step.name}`);
@@ -82,9 +89,12 @@ for (const name of names) {
     console.error(`unknown tier "${name}"; tiers: ${Object.keys(tiers).join(', ')}`);
     process.exit(2);
   }
-  if (name === 'cli' && !build()) {
-    failed += 1;
-    continue;
+  if (needsBuild.has(name) && !built) {
+    built = build();
+    if (!built) {
+      failed += 1;
+      continue;
+    }
   }
   for (const step of steps) {
     const r = step.kind === 'check' ? runCheck(step) : runMocha(step);

@@ -49,6 +49,8 @@ export interface LineFacts {
   conversationContext?: LocatedString;
   /** `_meta` header facts. */
   meta?: { totalPairs?: LocatedNumber };
+  /** v4: offsets of the `target_response` value (BRL040 can point at it). */
+  targetRange?: { start: number; end: number };
   /** Offsets of the top-level value on the line (for whole-line diagnostics). */
   start: number;
   end: number;

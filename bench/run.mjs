@@ -1,0 +1,173 @@
+// `npm run bench`: measures the validation engine against a floor and a baseline in the same run.
+//
+//   (a) scan       read + find newlines (the I/O floor)
+//   (b) baseline   JSON.parse per line + an ajv-compiled v4 pair schema (what a script would do)
+//   (c) validate   the real `brightrun validate --no-tokens --format json` (output to /dev/null)
+//   (d) tokens     the real `brightrun validate` with exact token counts (worker threads)
+//
+// Each measurement runs in its own child process, which reports its peak RSS. Sizes default to
+// 10k, 100k and 1M lines (about 1.1 KB each); choose others with `--sizes 10k,100k`. Datasets are
+// generated into bench/data/ (git-ignored) and reused; `--clean` deletes them afterwards.
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus } from 'node:os';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ensureDataset } from './generate.mjs';
+
+const here = (p) => fileURLToPath(new URL(p, import.meta.url));
+const BIN = here('../bin/brightrun.mjs');
+const DATA = here('./data/');
+const RESULTS = here('./results/');
+
+function parseSize(s) {
+  const m = /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(s.trim());
+  if (!m) throw new Error(`bad size "${s}" (use e.g. 10k, 100k, 1m)`);
+  const unit = m[2].toLowerCase() === 'k' ? 1e3 : m[2].toLowerCase() === 'm' ? 1e6 : 1;
+  return Math.round(Number(m[1]) * unit);
+}
+
+function label(lines) {
+  return lines >= 1e6 ? `${lines / 1e6}M` : lines >= 1e3 ? `${lines / 1e3}k` : String(lines);
+}
+
+const argv = process.argv.slice(2);
+const sizesArg = argv.includes('--sizes')
+  ? argv[argv.indexOf('--sizes') + 1]
+  : process.env.BENCH_SIZES;
+const sizes = (sizesArg ?? '10k,100k,1m').split(',').map(parseSize);
+const clean = argv.includes('--clean');
+
+/**
+ * Runs a command with stdout to /dev/null; resolves with wall time and the usage the child
+ * reported (on stdout for measure.mjs, on fd 3 for the bin).
+ */
+function measure(command, args, { usageOnStdout, env } = {}) {
+  return new Promise((resolve, reject) => {
+    const devnull = openSync('/dev/null', 'w');
+    const started = performance.now();
+    const child = spawn(command, args, {
+      stdio: ['ignore', usageOnStdout ? 'pipe' : devnull, 'pipe', 'pipe'],
+      env: env ?? process.env,
+    });
+    closeSync(devnull);
+    let report = '';
+    let stderr = '';
+    (usageOnStdout ? child.stdout : child.stdio[3]).on('data', (b) => (report += b));
+    child.stderr.on('data', (b) => (stderr += b));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const ms = performance.now() - started;
+      if (code !== 0 && code !== 1) {
+        reject(new Error(`${args.join(' ')} exited with ${code}: ${stderr}`));
+        return;
+      }
+      try {
+        resolve({ ms, ...JSON.parse(report.trim().split('\n').pop()) });
+      } catch {
+        reject(new Error(`no usage report from ${args.join(' ')}: ${stderr}`));
+      }
+    });
+  });
+}
+
+const binEnv = {
+  ...process.env,
+  NODE_OPTIONS: `--import=${pathToFileURL(here('./report-usage.mjs')).href}`,
+};
+
+const kinds = [
+  ['scan', () => [process.execPath, [here('./measure.mjs'), 'scan'], { usageOnStdout: true }]],
+  ['baseline', () => [process.execPath, [here('./measure.mjs'), 'ajv'], { usageOnStdout: true }]],
+  ['validate', () => [BIN, ['validate', '--no-tokens', '--format', 'json'], { env: binEnv }]],
+  ['tokens', () => [BIN, ['validate', '--format', 'json'], { env: binEnv }]],
+];
+
+mkdirSync(DATA, { recursive: true });
+const cores = availableParallelism();
+const results = [];
+for (const lines of sizes) {
+  const file = `${DATA}v4-${label(lines)}.jsonl`;
+  process.stderr.write(`bench: preparing ${label(lines)} lines… `);
+  const { bytes, generated } = ensureDataset(file, lines);
+  process.stderr.write(`${generated ? 'generated' : 'reused'} ${(bytes / 1e6).toFixed(0)} MB\n`);
+  const row = { lines, bytes, measurements: {} };
+  for (const [name, build] of kinds) {
+    process.stderr.write(`bench: ${label(lines)} ${name}… `);
+    const [command, args, options] = build();
+    const m = await measure(command, [...args, file], options);
+    row.measurements[name] = {
+      mbPerS: bytes / 1e6 / (m.ms / 1000),
+      seconds: m.ms / 1000,
+      peakRssMb: m.maxRssKb / 1024,
+      cpuSeconds: m.cpuMs / 1000,
+    };
+    process.stderr.write(`${row.measurements[name].mbPerS.toFixed(1)} MB/s\n`);
+  }
+  const { baseline, validate, tokens } = row.measurements;
+  row.ratios = {
+    validateOverBaseline: validate.mbPerS / baseline.mbPerS,
+    tokensOverBaseline: tokens.mbPerS / baseline.mbPerS,
+  };
+  row.tokensMbPerSPerCore = tokens.mbPerS / cores;
+  row.tokensMbPerCpuSecond = bytes / 1e6 / tokens.cpuSeconds;
+  results.push(row);
+  if (clean) {
+    rmSync(file, { force: true });
+    rmSync(file.replace(/\.jsonl$/, '.meta.json'), { force: true });
+  }
+}
+
+// The table.
+const fmt = (m) =>
+  `${m.mbPerS.toFixed(1).padStart(7)} MB/s ${m.peakRssMb.toFixed(0).padStart(5)} MB`;
+const header = [
+  'size',
+  'MB',
+  '(a) scan',
+  '(b) JSON+ajv',
+  '(c) validate --no-tokens',
+  '(d) validate',
+  'c/b',
+  'd/b',
+  'd per core',
+  'd per CPU-s',
+];
+const rows = results.map((r) => [
+  label(r.lines),
+  (r.bytes / 1e6).toFixed(0),
+  fmt(r.measurements.scan),
+  fmt(r.measurements.baseline),
+  fmt(r.measurements.validate),
+  fmt(r.measurements.tokens),
+  `${r.ratios.validateOverBaseline.toFixed(2)}x`,
+  `${r.ratios.tokensOverBaseline.toFixed(2)}x`,
+  `${r.tokensMbPerSPerCore.toFixed(1)} MB/s`,
+  `${r.tokensMbPerCpuSecond.toFixed(1)} MB`,
+]);
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+const line = (cells) => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
+console.log(line(header));
+console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+for (const r of rows) console.log(line(r));
+console.log(
+  `\nMB/s (wall clock) and peak RSS per run; ${cores} cores; per core = (d) MB/s / ${cores};` +
+    ' per CPU-s = MB per second of CPU time (robust when other work shares the machine).',
+);
+console.log('Targets: (c) >= 3.5x (b) and peak RSS <= 64 MB at 1M lines; (d) >= 10 MB/s per core.');
+
+mkdirSync(RESULTS, { recursive: true });
+writeFileSync(
+  `${RESULTS}latest.json`,
+  JSON.stringify(
+    {
+      date: new Date().toISOString(),
+      node: process.version,
+      cpu: cpus()[0]?.model ?? 'unknown',
+      cores,
+      results,
+    },
+    null,
+    2,
+  ) + '\n',
+);
+console.log(`\nwritten: bench/results/latest.json`);

@@ -1,0 +1,324 @@
+import type { Diagnostic, RelatedLocation, TextRange } from '../diagnostic.ts';
+import { lineRange } from '../diagnostic.ts';
+import type { Fingerprint } from '../hash/fingerprint.ts';
+import { fingerprintHalves, lastFingerprint } from '../hash/fingerprint.ts';
+import type { LineFacts, LocatedNumber, LocatedString } from '../line-facts.ts';
+import type { RuleCode } from '../rule-codes.ts';
+import { RULES } from '../rule-codes.ts';
+import type { LineShape } from '../shape.ts';
+import { ColumnLog } from './column-log.ts';
+import { ConversationTracker } from './conversation-tracker.ts';
+import { FirstLineTable } from './first-line-table.ts';
+import { KeyKind, SampleKeys, keyFingerprint, stringKey } from './key-fingerprints.ts';
+import { metaKeyRange, shapeKeyRange } from './marker-keys.ts';
+
+/**
+ * Table entries per line: a sample for every shape; a v4 line adds its id and, every four
+ * lines or so, a conversation; a turns line is a conversation of its own.
+ */
+const KEYS_PER_LINE: Record<LineShape, number> = {
+  brightrun_lora_v4: 2.25,
+  chat_messages: 1,
+  conversations: 1,
+  turns: 2,
+};
+
+/** Fewer training pairs than this in a file is BRL041. */
+export const MIN_TRAINING_PAIRS = 10;
+
+/**
+ * The rules that need more than one line (dataset-format.md §3: BRL003, BRL004, BRL010, BRL011,
+ * BRL030, BRL035, BRL036, BRL037, BRL041, BRL055), checked in one pass over lines that arrive in
+ * order. Diagnostics go to `emit` with their default severity as soon as they are known;
+ * nothing is accumulated per diagnostic.
+ *
+ * Memory: keys are 64-bit fingerprints, never strings, so a false duplicate needs a 64-bit
+ * collision. A v4 line costs about 24 bytes (its id and its sample in a FirstLineTable, its
+ * conversation a fifth of a record in a ConversationTracker); bench/crossline-memory.ts
+ * measures it.
+ *
+ * Ranges of related locations on earlier lines: the first `id` value is exact (its start column
+ * is kept in a ColumnLog; its length is that of the repeated id, which differs only when the two
+ * lines escape the same id differently). For the other rules the related location is the whole
+ * earlier line, from its start to the start of the next line, because keeping columns for every
+ * line would cost more than all the rest of the state.
+ */
+export class CrossLineChecker {
+  private readonly table = new FirstLineTable();
+  private readonly conversations = new ConversationTracker(this.table);
+  private readonly idColumns = new ColumnLog();
+  private readonly conversation: Fingerprint = { hi: 0, lo: 0 };
+  private readonly sampleKeys = new SampleKeys();
+  /** The last conversation context hashed: consecutive lines of a conversation repeat it. */
+  private lastContext = '';
+  private lastContextHash = 0;
+
+  /** The file's shape: that of the first data line whose shape came from its own keys. */
+  private shape: LineShape | undefined;
+  private shapeLine = -1;
+  /** `_meta.total_pairs` of a header on line 1. */
+  private totalPairs: LocatedNumber | undefined;
+  /** Training pairs written in the file (BRL011 compares `_meta.total_pairs` with it). */
+  private pairLines = 0;
+  /** Lines to size the state for once the shape is known (see `reserve`). */
+  private reservedLines = 0;
+  /** Blank lines not yet followed by a non-blank line: start line and the length of each. */
+  private blankStart = -1;
+  private blankLengths: number[] = [];
+
+  constructor(private readonly emit: (diagnostic: Diagnostic) => void) {}
+
+  /** The file's shape so far (the expected shape of the next line). */
+  get fileShape(): LineShape | undefined {
+    return this.shape;
+  }
+
+  /**
+   * Sizes the state for a file of about `lines` lines up front (the CLI can estimate it from
+   * the file size), which avoids step-by-step growth: its copies, and the freed arrays that the
+   * allocator may keep resident. The keys per line depend on the shape, so the sizing waits for
+   * the first line that shows one. A wrong guess only costs memory or a later growth.
+   */
+  reserve(lines: number): void {
+    this.reservedLines = lines;
+    if (this.shape !== undefined) this.applyReserve(this.shape);
+  }
+
+  private applyReserve(shape: LineShape): void {
+    const lines = this.reservedLines;
+    this.reservedLines = 0;
+    if (lines > 0) this.table.reserve(Math.ceil(lines * KEYS_PER_LINE[shape]), lines);
+  }
+
+  /** Bytes held by the per-line state. */
+  get byteLength(): number {
+    return this.table.byteLength + this.conversations.byteLength + this.idColumns.byteLength;
+  }
+
+  /**
+   * BRL004. The reader strips the mark, so it occupies no column of the text the engine sees:
+   * the range is the empty range at the start of line 1, where the mark was.
+   */
+  byteOrderMark(): void {
+    this.report('BRL004', lineRange(0, 0, 0), 'The file starts with a UTF-8 byte order mark.', {
+      suggestion: 'Save the file as UTF-8 without a byte order mark.',
+    });
+  }
+
+  /** Checks line `line` (0-based) of text `text`, whose facts are `facts`. */
+  check(facts: LineFacts, line: number, text: string): void {
+    if (facts.kind === 'blank') {
+      if (this.blankStart < 0) this.blankStart = line;
+      this.blankLengths.push(text.length);
+      return;
+    }
+    this.endBlankRun();
+    if (facts.kind === 'meta') {
+      this.checkMeta(facts, line, text);
+      return;
+    }
+    if (facts.kind !== 'data') return;
+    this.pairLines += facts.pairs;
+    this.checkShape(facts, line, text);
+    if (facts.id !== undefined) this.checkId(facts.id, line);
+    if (facts.conversationId !== undefined)
+      this.checkConversation(facts, facts.conversationId, line);
+    if (facts.samples.length > 0) this.checkSample(facts, line);
+  }
+
+  /** Document-level rules, once every line has been checked. */
+  finish(trainingPairs: number): void {
+    this.flushBlankLines('trailing');
+    const total = this.totalPairs;
+    if (total !== undefined && total.value !== this.pairLines) {
+      this.report(
+        'BRL011',
+        lineRange(0, total.start, total.end),
+        `_meta.total_pairs is ${total.value}, but the file has ${this.pairLines} pair ${plural(this.pairLines, 'line')}.`,
+        { suggestion: `Set total_pairs to ${this.pairLines}.`, data: { expected: this.pairLines } },
+      );
+    }
+    if (trainingPairs < MIN_TRAINING_PAIRS) {
+      // A document-level finding has no text of its own: the empty range at the start of the
+      // file, where editors show file-level problems.
+      this.report(
+        'BRL041',
+        lineRange(0, 0, 0),
+        `The file has ${trainingPairs} training ${plural(trainingPairs, 'pair')}; fine-tuning needs at least ${MIN_TRAINING_PAIRS}.`,
+        { suggestion: 'Add more training pairs.' },
+      );
+    }
+  }
+
+  /** Reports the blank lines before a non-blank line (also done by `check`; idempotent). */
+  endBlankRun(): void {
+    this.flushBlankLines('between');
+  }
+
+  private flushBlankLines(where: 'between' | 'trailing'): void {
+    if (this.blankStart < 0) return;
+    const message =
+      where === 'between'
+        ? 'Blank line between data lines.'
+        : 'Blank line at the end of the file (one final newline is enough).';
+    for (let i = 0; i < this.blankLengths.length; i++) {
+      this.report('BRL003', lineRange(this.blankStart + i, 0, this.blankLengths[i]), message, {
+        suggestion: 'Delete the blank line.',
+      });
+    }
+    this.blankStart = -1;
+    this.blankLengths = [];
+  }
+
+  private checkMeta(facts: LineFacts, line: number, text: string): void {
+    if (line === 0) {
+      this.totalPairs = facts.meta?.totalPairs;
+      return;
+    }
+    const key = metaKeyRange(text) ?? facts;
+    this.report(
+      'BRL010',
+      lineRange(line, key.start, key.end),
+      `A _meta header is only allowed on line 1, not on line ${line + 1}.`,
+      { suggestion: 'Move the header to line 1 or delete it.' },
+    );
+  }
+
+  private checkShape(facts: LineFacts, line: number, text: string): void {
+    if (!facts.shapeDetected || facts.shape === undefined) return;
+    if (this.shape === undefined) {
+      this.shape = facts.shape;
+      this.shapeLine = line;
+      this.applyReserve(facts.shape);
+      return;
+    }
+    if (facts.shape === this.shape) return;
+    const key = shapeKeyRange(text, facts.shape) ?? facts;
+    this.report(
+      'BRL055',
+      lineRange(line, key.start, key.end),
+      `This line has the ${facts.shape} shape, but the file uses ${this.shape} (from line ${this.shapeLine + 1}).`,
+      {
+        suggestion: `Convert the line to ${this.shape} or move it to a file of its own.`,
+        related: [wholeLine(this.shapeLine, 'The first line with the file shape')],
+        data: { fileShape: this.shape, lineShape: facts.shape },
+      },
+    );
+  }
+
+  private checkId(id: LocatedString, line: number): void {
+    this.idColumns.record(line, id.start);
+    stringKey(KeyKind.Id, id.value);
+    const first = this.table.getOrSet(keyFingerprint.hi, keyFingerprint.lo, line);
+    if (first < 0) return;
+    const start = this.idColumns.columnAt(first);
+    this.report(
+      'BRL030',
+      lineRange(line, id.start, id.end),
+      `Duplicate id ${quote(id.value)}: it is already used on line ${first + 1}.`,
+      {
+        suggestion: 'Give every pair its own id.',
+        related: [
+          {
+            range: lineRange(first, start, start + (id.end - id.start)),
+            message: 'First use of this id',
+          },
+        ],
+        data: { firstLine: first },
+      },
+    );
+  }
+
+  private checkConversation(facts: LineFacts, conversationId: LocatedString, line: number): void {
+    stringKey(KeyKind.Conversation, conversationId.value);
+    const conversation = this.conversation;
+    conversation.hi = keyFingerprint.hi;
+    conversation.lo = keyFingerprint.lo;
+    const record = this.conversations.visit(conversation, line);
+
+    const context = facts.conversationContext;
+    if (context !== undefined) {
+      if (context.value !== this.lastContext) {
+        fingerprintHalves(context.value);
+        this.lastContext = context.value;
+        this.lastContextHash = lastFingerprint.lo;
+      }
+      if (this.conversations.contextDiffers(record, this.lastContextHash)) {
+        const first = this.conversations.firstLine(record);
+        this.report(
+          'BRL035',
+          lineRange(line, context.start, context.end),
+          `Conversation ${quote(conversationId.value)} has a different system_prompt or conversation_metadata than on line ${first + 1}.`,
+          {
+            suggestion: 'Use the same system prompt and metadata on every line of a conversation.',
+            related: [wholeLine(first, 'The conversation as first written')],
+            data: { firstLine: first },
+          },
+        );
+      }
+    }
+
+    const turn = facts.turnNumber;
+    if (turn !== undefined && Number.isInteger(turn.value) && turn.value >= 0) {
+      if (turn.value > 0xffffffff) return;
+      const first = this.conversations.noteTurn(record, conversation, turn.value, line);
+      if (first >= 0) {
+        this.report(
+          'BRL036',
+          lineRange(line, turn.start, turn.end),
+          `Turn ${turn.value} of conversation ${quote(conversationId.value)} already appears on line ${first + 1}.`,
+          {
+            suggestion: 'Number the turns of a conversation 1, 2, 3… without repeats.',
+            related: [wholeLine(first, 'The first pair with this turn')],
+            data: { firstLine: first },
+          },
+        );
+      }
+    }
+  }
+
+  private checkSample(facts: LineFacts, line: number): void {
+    this.sampleKeys.key(facts.samples);
+    const first = this.table.getOrSet(keyFingerprint.hi, keyFingerprint.lo, line);
+    if (first < 0) return;
+    this.report(
+      'BRL037',
+      lineRange(line, facts.start, facts.end),
+      `This sample is identical to the one on line ${first + 1}.`,
+      {
+        suggestion: 'Delete the duplicate; training on it twice only weights it more.',
+        related: [wholeLine(first, 'The first copy of this sample')],
+        data: { firstLine: first },
+      },
+    );
+  }
+
+  private report(
+    code: RuleCode,
+    range: TextRange,
+    message: string,
+    details: Pick<Diagnostic, 'suggestion' | 'related' | 'data'>,
+  ): void {
+    const diagnostic: Diagnostic = { code, severity: RULES[code].severity, message, range };
+    if (details.suggestion !== undefined) diagnostic.suggestion = details.suggestion;
+    if (details.related !== undefined) diagnostic.related = details.related;
+    if (details.data !== undefined) diagnostic.data = details.data;
+    this.emit(diagnostic);
+  }
+}
+
+/** The whole of line `line`, from its first column to the start of the next line. */
+function wholeLine(line: number, message: string): RelatedLocation {
+  return { range: { startLine: line, startCol: 0, endLine: line + 1, endCol: 0 }, message };
+}
+
+const QUOTE_LIMIT = 60;
+
+function quote(value: string): string {
+  const shown = value.length > QUOTE_LIMIT ? `${value.slice(0, QUOTE_LIMIT)}…` : value;
+  return JSON.stringify(shown);
+}
+
+function plural(n: number, word: string): string {
+  return n === 1 ? word : `${word}s`;
+}

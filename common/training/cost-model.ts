@@ -1,0 +1,71 @@
+import { gpuSpec } from './gpu-catalog.ts';
+import { roundCents } from './money.ts';
+
+/** Flat storage charge per job for its artifacts (training.md §3). */
+export const STORAGE_COST = 0.5;
+/** Start-up, per-epoch evaluation and final save, in seconds. */
+export const STARTUP_SECONDS = 600;
+export const EVALUATION_SECONDS_PER_EPOCH = 300;
+export const FINAL_SAVE_SECONDS = 300;
+
+export interface CostEstimateInput {
+  gpu_config: { type: string; count: number };
+  hyperparameters: { batch_size: number; gradient_accumulation_steps: number; epochs: number };
+  dataset: { total_training_pairs: number; total_tokens: number; name?: string };
+}
+
+export interface CostEstimate {
+  estimated_cost: number;
+  cost_breakdown: { compute: number; storage: number };
+  estimated_duration_hours: number;
+  hourly_rate: number;
+  training_details: {
+    total_steps: number;
+    steps_per_epoch: number;
+    throughput_tokens_per_s: number;
+    dataset_name: string | null;
+  };
+}
+
+/**
+ * The estimate of training.md §3. Throws on an unknown GPU type: callers normalise the
+ * configuration first, so reaching this with one is a programming error.
+ */
+export function estimateJobCost(input: CostEstimateInput): CostEstimate {
+  const spec = gpuSpec(input.gpu_config.type);
+  if (!spec) throw new Error(`Unknown GPU type "${input.gpu_config.type}"`);
+  const { count } = input.gpu_config;
+  const { batch_size, gradient_accumulation_steps, epochs } = input.hyperparameters;
+  const pairs = input.dataset.total_training_pairs;
+  const tokens = input.dataset.total_tokens;
+
+  // Catalog prices are whole cents, so rounding the product only removes binary error
+  // (2.8 × 3 = 8.399999999999999 in floating point).
+  const hourlyRate = roundCents(spec.pricePerHour * count);
+  const throughput = spec.tokensPerSecond * count;
+  const stepsPerEpoch = Math.ceil(pairs / (batch_size * gradient_accumulation_steps));
+  const totalSteps = stepsPerEpoch * epochs;
+  const trainingSeconds = (tokens * epochs) / throughput;
+  const overheadSeconds =
+    STARTUP_SECONDS + epochs * EVALUATION_SECONDS_PER_EPOCH + FINAL_SAVE_SECONDS;
+  const hours = (trainingSeconds + overheadSeconds) / 3600;
+  const compute = hourlyRate * hours;
+
+  return {
+    estimated_cost: roundCents(compute + STORAGE_COST),
+    cost_breakdown: { compute: roundCents(compute), storage: STORAGE_COST },
+    estimated_duration_hours: hours,
+    hourly_rate: hourlyRate,
+    training_details: {
+      total_steps: totalSteps,
+      steps_per_epoch: stepsPerEpoch,
+      throughput_tokens_per_s: throughput,
+      dataset_name: input.dataset.name ?? null,
+    },
+  };
+}
+
+/** Cost so far of a running job: hourly rate × hours since it started (unrounded). */
+export function runningCost(hourlyRate: number, startedAtMs: number, nowMs: number): number {
+  return (hourlyRate * Math.max(0, nowMs - startedAtMs)) / 3_600_000;
+}

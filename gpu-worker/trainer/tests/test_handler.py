@@ -1,0 +1,181 @@
+"""The pure parts of the RunPod handler (the RunPod glue cannot run here)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import threading
+import unittest
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+sys.path.insert(
+    0,
+    os.path.join(
+        os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "runpod"
+    ),
+)
+
+import handler  # noqa: E402
+
+from trainer import safetensors  # noqa: E402
+
+
+class HandlerTest(unittest.TestCase):
+    def test_job_spec_from_runpod_input(self) -> None:
+        spec = handler.build_job_spec(
+            {
+                "job_id": "j",
+                "dataset_url": "https://x/d",
+                "hyperparameters": {"epochs": 1},
+                "gpu_config": {"type": "H100", "count": 1},
+            },
+            "/out",
+        )
+        self.assertEqual(
+            spec,
+            {
+                "job_id": "j",
+                "dataset_url": "https://x/d",
+                "hyperparameters": {"epochs": 1},
+                "output_dir": "/out",
+            },
+        )
+        with self.assertRaisesRegex(handler.InputError, "dataset_url"):
+            handler.build_job_spec({"job_id": "j", "hyperparameters": {}}, "/out")
+
+    def test_events_fold_into_the_contract_output(self) -> None:
+        state = handler.OutputState()
+        events: list[dict[str, Any]] = [
+            {"type": "stage", "stage": "training"},
+            {
+                "type": "progress",
+                "progress": 50,
+                "current_epoch": 1,
+                "current_step": 2,
+                "total_steps": 4,
+            },
+            {
+                "type": "metric",
+                "epoch": 0.5,
+                "step": 2,
+                "training_loss": 5.0,
+                "learning_rate": 0.001,
+            },
+            {
+                "type": "artifact",
+                "files": {"adapter_model.safetensors": "/o/a"},
+                "metadata": {"r": 8},
+            },
+        ]
+        streamed = [p for p in (state.apply(e) for e in events) if p is not None]
+        self.assertEqual(
+            streamed, [{"epoch": 0.5, "step": 2, "training_loss": 5.0, "learning_rate": 0.001}]
+        )
+        self.assertEqual(state.output["stage"], "training")
+        self.assertEqual(state.output["current_step"], 2)
+        self.assertEqual(state.files, {"adapter_model.safetensors": "/o/a"})
+        state.apply({"type": "error", "code": "nan_loss", "message": "m"})
+        self.assertEqual(state.error, {"error": "m", "error_code": "nan_loss"})
+
+    def test_uploads_only_files_asked_for_and_written(self) -> None:
+        plan = handler.upload_plan(
+            {"adapter_model.safetensors": "/o/a", "training_log.jsonl": "/o/l"},
+            {"adapter_model.safetensors": "https://s/a?sig=1", "missing.bin": "https://s/m"},
+        )
+        self.assertEqual(plan, [("adapter_model.safetensors", "/o/a", "https://s/a?sig=1")])
+        self.assertEqual(handler.upload_plan({"a": "/a"}, None), [])
+        self.assertEqual(
+            handler.object_url("https://s/bucket/a.bin?token=x&e=1"), "https://s/bucket/a.bin"
+        )
+
+    def test_put_file_sends_the_bytes(self) -> None:
+        sent: list[Any] = []
+
+        class Response:
+            def __enter__(self) -> "Response":
+                return self
+
+            def __exit__(self, *_: object) -> None:
+                return None
+
+        def opener(request: Any, timeout: float) -> Response:
+            sent.append(request)
+            return Response()
+
+        with tempfile.NamedTemporaryFile(delete=False) as f:
+            f.write(b"abc")
+        try:
+            handler.put_file(f.name, "https://s/a?sig=1", opener)
+        finally:
+            os.unlink(f.name)
+        self.assertEqual(sent[0].get_method(), "PUT")
+        self.assertEqual(sent[0].data, b"abc")
+
+    def test_bad_input_yields_an_error(self) -> None:
+        self.assertEqual(
+            list(handler.handler({"input": "nope"})),
+            [{"error": "input must be an object", "error_code": "invalid_job"}],
+        )
+
+
+class Uploads(BaseHTTPRequestHandler):
+    """Stands in for the storage's signed upload URLs: records each PUT body by path."""
+
+    received: dict[str, bytes] = {}
+
+    def do_PUT(self) -> None:  # noqa: N802 (the name http.server calls)
+        length = int(self.headers["Content-Length"])
+        Uploads.received[self.path.split("?")[0]] = self.rfile.read(length)
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *_: Any) -> None:
+        return None
+
+
+class HandlerRunTest(unittest.TestCase):
+    """The whole handler with the real trainer, as a RunPod worker would run it."""
+
+    def test_streams_points_then_uploads_and_returns_the_output(self) -> None:
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Uploads)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        fixture = os.path.join(
+            handler.WORKER_DIR, "..", "test", "fixtures", "gpu", "pairs-20.jsonl"
+        )
+        job = {
+            "id": "runpod-1",
+            "input": {
+                "job_id": "j",
+                "dataset_url": "file://" + os.path.abspath(fixture),
+                "hyperparameters": {"epochs": 1, "batch_size": 4, "lora_rank": 4},
+                "upload_urls": {"adapter_model.safetensors": f"{base}/b/u/a/adapter?sig=x"},
+            },
+        }
+        updates: list[dict[str, Any]] = []
+        try:
+            items = list(handler.handler(job, updates.append))
+        finally:
+            server.shutdown()
+            server.server_close()
+        final = items[-1]
+        points = items[:-1]
+        self.assertEqual(final["stage"], "completed", final)
+        self.assertEqual(final["metrics"], points)
+        self.assertEqual([p["step"] for p in points], list(range(1, len(points) + 1)))
+        self.assertEqual(
+            final["model_files"], {"adapter_model.safetensors": f"{base}/b/u/a/adapter"}
+        )
+        tensors, _ = safetensors.parse(Uploads.received["/b/u/a/adapter"])
+        self.assertEqual(len(tensors), 8)
+        self.assertEqual(
+            len(Uploads.received["/b/u/a/adapter"]),
+            final["model_metadata"]["files"]["adapter_model.safetensors"]["size"],
+        )
+        self.assertIn("training", [u["stage"] for u in updates])
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,81 @@
+import type { Diagnostic } from '../../../common/engine/diagnostic.ts';
+import {
+  DatasetValidator,
+  type DatasetReport,
+} from '../../../common/engine/dataset/dataset-validator.ts';
+import { Utf8LineReader, type ReaderLine } from '../../../common/engine/json/utf8-line-reader.ts';
+import type { EngineOptions } from '../../../common/engine/options.ts';
+import { closeInputFile, openInputFile, readChunks } from './file-chunks.ts';
+import type { Output } from './output.ts';
+import { Progress } from './progress.ts';
+import { TokenBatcher } from './token-batcher.ts';
+import type { TokenWorkers } from './token-workers.ts';
+
+export interface CheckFileOptions {
+  engine: EngineOptions;
+  /** Receives every diagnostic as soon as the engine finds it. */
+  onDiagnostic: (d: Diagnostic) => void;
+  /**
+   * Starts (or returns the running) token workers; called once the file is open, so a missing
+   * file never pays for starting them. Required when `engine.tokens` is true.
+   */
+  tokenWorkers?: () => Promise<TokenWorkers>;
+  output: Output;
+}
+
+export interface CheckFileResult {
+  report: DatasetReport;
+  bytes: number;
+}
+
+/**
+ * Streams one file through the engine: bytes → lines (Utf8LineReader) → DatasetValidator, with
+ * the rendered samples sent to the token workers on the side. Only the current chunk, the
+ * current line and the validator's bounded cross-line state are in memory at any time.
+ * Throws FileError when the file cannot be read.
+ */
+export async function checkFile(path: string, options: CheckFileOptions): Promise<CheckFileResult> {
+  const { engine } = options;
+  const file = openInputFile(path);
+  const progress = Progress.forFile(options.output, path, file.size);
+  try {
+    const workers =
+      engine.tokens && options.tokenWorkers ? await options.tokenWorkers() : undefined;
+    const validator = new DatasetValidator(engine, {
+      onDiagnostic: options.onDiagnostic,
+      tokenizer: workers?.tokenizer,
+    });
+    const batcher = workers
+      ? new TokenBatcher(
+          workers,
+          (line, sample, tokens) => validator.addSampleTokens(line, sample, tokens),
+          workers.maxBatchesInFlight,
+        )
+      : undefined;
+    let bomReported = false;
+    const reader = new Utf8LineReader((line: ReaderLine) => {
+      if (!bomReported && reader.hadBom) {
+        bomReported = true;
+        validator.setBom();
+      }
+      const facts = validator.pushLine(line.text, line.invalidUtf8?.column);
+      // Only lines the statistics count are tokenised (§4 counts tokens of valid lines).
+      if (batcher && facts.valid) {
+        const samples = facts.samples;
+        for (let i = 0; i < samples.length; i++) batcher.add(line.index, i, samples[i].messages);
+      }
+    });
+    const bytes = await readChunks(file, async (chunk, bytesRead) => {
+      reader.push(chunk);
+      progress?.update(bytesRead);
+      // Backpressure: stop reading while the token workers are behind.
+      if (batcher?.congested) await batcher.relieve();
+    });
+    reader.end();
+    if (batcher) await batcher.flush();
+    return { report: validator.finish(), bytes };
+  } finally {
+    progress?.clear();
+    closeInputFile(file);
+  }
+}

@@ -1,0 +1,36 @@
+// Worker-thread entry: loads the token counter for one base model and answers count requests.
+// Each worker keeps its own content cache, so repeated system prompts and history turns are
+// counted once per worker.
+import { parentPort, workerData } from 'node:worker_threads';
+import { loadTokenCounter } from '../../../common/tokenizers/load-token-counter.ts';
+import { tokenizerInfo, type TokenCounter } from '../../../common/tokenizers/token-counter.ts';
+import type { CountRequest, TokenWorkerData, TokenWorkerMessage } from './token-protocol.ts';
+
+const port = parentPort;
+if (port === null) throw new Error('token-worker must run in a worker thread');
+const { baseModel } = workerData as TokenWorkerData;
+
+function post(message: TokenWorkerMessage): void {
+  port!.postMessage(message);
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function answer(counter: TokenCounter, request: CountRequest): void {
+  try {
+    const counts = request.samples.map((messages) => counter.countSample(messages));
+    post({ type: 'counts', id: request.id, counts });
+  } catch (err) {
+    post({ type: 'error', id: request.id, message: errorText(err) });
+  }
+}
+
+loadTokenCounter(baseModel).then(
+  (counter) => {
+    port.on('message', (request: CountRequest) => answer(counter, request));
+    post({ type: 'ready', tokenizer: tokenizerInfo(counter) });
+  },
+  (err: unknown) => post({ type: 'error', message: `cannot load tokenizer: ${errorText(err)}` }),
+);
