@@ -22,7 +22,7 @@ export default tseslint.config(
     languageOptions: {
       parserOptions: {
         projectService: {
-          allowDefaultProject: ['*.mjs', 'bin/*.mjs', 'scripts/*.mjs', 'bench/*.mjs'],
+          allowDefaultProject: ['*.mjs', 'bin/*.mjs'],
         },
         tsconfigRootDir: import.meta.dirname,
       },

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { CompletionItem, CompletionList, TextEdit } from 'vscode-languageserver-protocol';
+import type { TextEdit } from 'vscode-languageserver-protocol';
 import { CompletionRequest } from 'vscode-languageserver-protocol';
 import { LspClient } from './support/lsp-client.ts';
 
@@ -25,10 +25,10 @@ describe('language server: completion', function () {
   async function completeAt(uri: string, text: string, line: number, character: number) {
     await client.open(uri, text);
     await client.diagnostics(uri, 1);
-    const result = (await client.connection.sendRequest(CompletionRequest.type, {
+    const result = await client.connection.sendRequest(CompletionRequest.type, {
       textDocument: { uri },
       position: { line, character },
-    })) as CompletionItem[] | CompletionList | null;
+    });
     assert.ok(result);
     return Array.isArray(result) ? result : result.items;
   }

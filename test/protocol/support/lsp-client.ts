@@ -47,11 +47,11 @@ export class LspClient {
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     const connection = createProtocolConnection(
-      new StreamMessageReader(child.stdout!),
-      new StreamMessageWriter(child.stdin!),
+      new StreamMessageReader(child.stdout),
+      new StreamMessageWriter(child.stdin),
     );
     const client = new LspClient(child, connection);
-    child.stderr!.on('data', (chunk: Buffer) => (client.stderr += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (client.stderr += chunk.toString()));
     connection.onNotification(PublishDiagnosticsNotification.type, (params) => {
       client.published.push(params);
       client.settle(client.diagnosticWaiters, params);
