@@ -37,6 +37,8 @@ export default tseslint.config(
     files: ['**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {
+      // Plain Node scripts: linted without type information, so no TypeScript project.
+      parserOptions: { projectService: false, project: null },
       globals: {
         process: 'readonly',
         console: 'readonly',
