@@ -15,6 +15,13 @@ export interface CountCacheLimits {
  */
 export class CountCache {
   private readonly map = new Map<string, number>();
+  /**
+   * Keys in insertion order, read from `head`. Evicting through `map.keys()` restarts at the
+   * front of V8's table on every call and walks the holes deletions leave, which made each
+   * insert slower than the last once the cache was full.
+   */
+  private order: string[] = [];
+  private head = 0;
   private chars = 0;
   private readonly maxEntries: number;
   private readonly maxChars: number;
@@ -37,17 +44,24 @@ export class CountCache {
     if (key.length > this.maxChars) return;
     if (this.map.has(key)) return;
     this.map.set(key, count);
+    this.order.push(key);
     this.chars += key.length;
-    if (this.map.size <= this.maxEntries && this.chars <= this.maxChars) return;
-    for (const old of this.map.keys()) {
-      if (this.map.size <= this.maxEntries && this.chars <= this.maxChars) break;
+    while (this.map.size > this.maxEntries || this.chars > this.maxChars) {
+      const old = this.order[this.head++];
       this.map.delete(old);
       this.chars -= old.length;
+    }
+    // Drop the evicted prefix now and then, so the order list stays as long as the map.
+    if (this.head > 1024 && this.head * 2 > this.order.length) {
+      this.order = this.order.slice(this.head);
+      this.head = 0;
     }
   }
 
   clear(): void {
     this.map.clear();
+    this.order = [];
+    this.head = 0;
     this.chars = 0;
   }
 }

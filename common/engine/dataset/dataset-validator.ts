@@ -133,12 +133,13 @@ export class DatasetValidator {
    * feeds the statistics and reports BRL040 when it exceeds the max sequence length.
    */
   addSampleTokens(line: number, sampleIndex: number, tokens: number): void {
-    if (!this.options.tokens) return;
-    this.stats.addSampleTokens(tokens);
     const pending = this.pendingTokens.get(line);
+    // Only lines the statistics counted wait for tokens: a line the validator itself found
+    // broken (a repeated id, say) is left out of the token figures as it is of the others.
+    if (!this.options.tokens || pending === undefined) return;
+    this.stats.addSampleTokens(tokens);
     if (tokens > this.options.maxSeqLength) {
-      const start = pending?.start ?? 0;
-      const end = pending?.end ?? 0;
+      const { start, end } = pending;
       this.report({
         code: 'BRL040',
         severity: RULES.BRL040.severity,
@@ -148,7 +149,7 @@ export class DatasetValidator {
         data: { tokens, maxSeqLength: this.options.maxSeqLength, sampleIndex },
       });
     }
-    if (pending !== undefined && --pending.remaining <= 0) this.pendingTokens.delete(line);
+    if (--pending.remaining <= 0) this.pendingTokens.delete(line);
   }
 
   /** Runs the document-level rules and returns the report. */

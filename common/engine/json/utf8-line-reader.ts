@@ -233,7 +233,9 @@ export class Utf8LineReader {
   /** Copies bytes of the unfinished line, so the caller's buffer may be reused. */
   private keep(bytes: Uint8Array): void {
     if (bytes.length === 0) return;
-    this.pending.push(bytes.slice());
+    // Through the prototype: a Node Buffer's own `slice` returns a view, not a copy, and the
+    // caller reuses its buffer for the next read.
+    this.pending.push(Uint8Array.prototype.slice.call(bytes));
     this.pendingLength += bytes.length;
   }
 

@@ -45,9 +45,7 @@ export async function readChunks(
   onChunk: (chunk: Uint8Array, bytesRead: number) => void | Promise<void>,
   bufferBytes = READ_BUFFER_BYTES,
 ): Promise<number> {
-  // A plain Uint8Array, not a Buffer: Buffer#slice returns a view instead of a copy, so a
-  // consumer that keeps `chunk.subarray(...).slice()` (as Utf8LineReader does for an unfinished
-  // line) would otherwise keep bytes that the next read overwrites.
+  // One buffer for the whole file: consumers copy what they keep (Utf8LineReader does).
   const buffer = new Uint8Array(bufferBytes);
   let total = 0;
   for (;;) {

@@ -143,6 +143,18 @@ describe('DatasetValidator', () => {
     assert.equal(report.stats.token_distribution?.max, 101);
   });
 
+  it('leaves tokens of a line it excluded out of the statistics', () => {
+    const { v } = validator({ tokens: true, maxSeqLength: 100 });
+    v.pushLine(pairLine({ id: 'a' }));
+    v.pushLine(pairLine({ id: 'a', conversation: 'c2', input: 'Again?' }));
+    v.addSampleTokens(0, 0, 40);
+    // A host that tokenised the repeated-id line anyway must not change the figures.
+    v.addSampleTokens(1, 0, 90);
+    const report = v.finish();
+    assert.equal(report.stats.total_tokens, 40);
+    assert.equal(report.stats.token_distribution?.max, 40);
+  });
+
   it('counts no tokens and reports no BRL040 with tokens off', () => {
     const { v, seen } = validator({ tokens: false, maxSeqLength: 10 });
     v.pushLine(pairLine());

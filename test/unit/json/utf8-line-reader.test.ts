@@ -169,6 +169,17 @@ describe('Utf8LineReader', function () {
     assert.deepEqual(lines, ['abcd']);
   });
 
+  it('copies an unfinished line out of a reused Node Buffer', function () {
+    const lines: string[] = [];
+    const reader = new Utf8LineReader((line) => lines.push(line.text));
+    const buffer = Buffer.from('abc');
+    reader.push(buffer);
+    buffer.fill(0x7a);
+    reader.push(Buffer.from('d\n'));
+    reader.end();
+    assert.deepEqual(lines, ['abcd']);
+  });
+
   it('handles a 5 MB line split over 64 KB chunks', function () {
     this.timeout(20000);
     const long = 'x'.repeat(5 * 1024 * 1024 - 3) + 'é';

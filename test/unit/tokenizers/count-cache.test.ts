@@ -27,4 +27,15 @@ describe('CountCache', function () {
     assert.equal(cache.get('too long'), undefined);
     assert.equal(cache.get('abc'), 1);
   });
+
+  it('keeps evicting oldest first across many evictions', function () {
+    const cache = new CountCache({ maxEntries: 100 });
+    for (let i = 0; i < 5000; i++) cache.set(`k${i}`, i);
+    assert.equal(cache.size, 100);
+    assert.equal(cache.get('k4899'), undefined);
+    assert.equal(cache.get('k4900'), 4900);
+    cache.clear();
+    cache.set('x', 1);
+    assert.equal(cache.size, 1);
+  });
 });
