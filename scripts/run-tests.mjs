@@ -29,10 +29,13 @@ const tiers = {
   cli: [mocha('cli', 'test/cli/**/*.test.ts', ['--timeout', '60000'])],
   gpu: [mocha('gpu', 'test/gpu/**/*.test.ts', ['--timeout', '120000'])],
   db: [mocha('db', 'test/db/**/*.test.ts', ['--timeout', '60000'])],
+  functions: [mocha('functions', 'test/functions/**/*.test.ts', ['--timeout', '180000'])],
+  extension: [mocha('extension', 'test/extension/**/*.test.ts', ['--timeout', '600000'])],
+  e2e: [mocha('e2e', 'test/e2e/**/*.test.ts', ['--timeout', '900000'])],
 };
 
 /** Tiers that run the built bundles rather than the sources. */
-const needsBuild = new Set(['protocol', 'cli']);
+const needsBuild = new Set(['protocol', 'cli', 'functions', 'extension', 'e2e']);
 let built = false;
 
 function runCheck(step) {
