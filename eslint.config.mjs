@@ -14,6 +14,8 @@ export default tseslint.config(
       'test/fixtures/**',
       'bench/data/**',
       'supabase/functions/**',
+      // Deno code (the local gateway): checked by `deno check` like the functions.
+      'supabase/local/**',
     ],
   },
   js.configs.recommended,

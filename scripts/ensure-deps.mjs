@@ -5,6 +5,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureCodeServer } from './ensure-code-server.mjs';
 import { systemPackages } from './system-packages.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -54,3 +55,5 @@ if (!has('npm')) {
 }
 installSystemPackages();
 installNodeModules();
+// code-server lives outside node_modules (see ensure-code-server.mjs); fast when present.
+ensureCodeServer();

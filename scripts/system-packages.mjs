@@ -31,4 +31,11 @@ export const systemPackages = [
     apt: 'libopenblas0-pthread',
     present: () => existsSync('/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3'),
   },
+  // code-server (scripts/ensure-code-server.mjs) builds its native modules against Kerberos
+  // headers and takes its ripgrep from Debian; Chromium drives it in the extension and UI tests.
+  { apt: 'libkrb5-dev', present: () => existsSync('/usr/include/krb5.h') },
+  { apt: 'ripgrep', present: () => existsSync('/usr/bin/rg') },
+  { apt: 'chromium', present: () => existsSync('/usr/bin/chromium') },
+  { apt: 'g++', present: () => commandExists('g++') },
+  { apt: 'make', present: () => commandExists('make') },
 ];

@@ -61,3 +61,27 @@ export const DEFAULT_SETTINGS: BrightRunSettings = {
     exclude: [],
   },
 };
+
+/**
+ * Server → client, only when timing is on (environment variable `BRIGHTRUN_LSP_TIMING=1` or
+ * initializationOptions `{ "timing": true }`): how long the server took from reading a
+ * document change (or open) to handing the diagnostics of that version to the transport. The
+ * benchmark (bench/lsp.mjs) reads it; when timing is off nothing is measured or sent.
+ */
+export const TIMING_NOTIFICATION = 'brightrun/timing';
+
+export interface TimingReport {
+  uri: string;
+  version: number;
+  event: 'open' | 'change';
+  /**
+   * From the start of decoding the message to the publishDiagnostics encoded and handed to the
+   * transport, in milliseconds.
+   */
+  serverMs: number;
+  /** Of which: from the open/change handler's start. */
+  handlerMs: number;
+  /** To the moment the transport reported the bytes written (the client must read them). */
+  flushedMs: number;
+  diagnostics: number;
+}

@@ -32,7 +32,7 @@ describe('language server: diagnostics', function () {
     const uri = 'file:///work/edit.jsonl';
     await client.open(uri, PAIR + '\n' + PAIR.replace('"c1"', '"c2"'));
     await client.diagnostics(uri, 1);
-    // Break line 1 by deleting its closing brace, then fix it again, in quick succession.
+    // Break line 1 by deleting its closing brace, then fix it again.
     const end = PAIR.length;
     await client.change(uri, 2, [
       {
@@ -40,14 +40,14 @@ describe('language server: diagnostics', function () {
         text: '',
       },
     ]);
+    const broken = await client.diagnostics(uri, 2);
+    assert.ok(broken.some((d) => d.code === 'BRL001' && d.range.start.line === 1));
     await client.change(uri, 3, [
       {
         range: { start: { line: 1, character: end - 1 }, end: { line: 1, character: end - 1 } },
         text: '}',
       },
     ]);
-    const broken = await client.diagnostics(uri, 2);
-    assert.ok(broken.some((d) => d.code === 'BRL001' && d.range.start.line === 1));
     const fixed = await client.diagnostics(uri, 3);
     assert.ok(!fixed.some((d) => d.code === 'BRL001'), JSON.stringify(fixed));
   });

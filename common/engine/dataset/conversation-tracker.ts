@@ -1,6 +1,7 @@
 import type { Fingerprint } from '../hash/fingerprint.ts';
 import type { FirstLineTable } from './first-line-table.ts';
 import { conversationTurnKey, keyFingerprint } from './key-fingerprints.ts';
+import { PagedUint32Array } from './paged-uint32.ts';
 
 /**
  * Per-conversation state for BRL035 and BRL036 in 12 bytes per conversation (plus its entry in
@@ -14,14 +15,14 @@ import { conversationTurnKey, keyFingerprint } from './key-fingerprints.ts';
  * (conversation, turn) keys, which costs what a per-line table would, only for those lines.
  */
 export class ConversationTracker {
-  private firstLines = new Uint32Array(1024);
+  private readonly firstLines = new PagedUint32Array();
   /** Bit t: turn t was seen on the regular run; bit 0: the run is frozen. */
-  private turnMasks = new Uint32Array(1024);
+  private readonly turnMasks = new PagedUint32Array();
   /**
    * 31 bits of the fingerprint of the first conversation context seen (BRL035), with the low
    * bit set so that 0 means "none yet". A collision only hides a BRL035 (odds 2^-31 per line).
    */
-  private contextHashes = new Uint32Array(1024);
+  private readonly contextHashes = new PagedUint32Array();
   private count = 0;
 
   constructor(private readonly table: FirstLineTable) {}
@@ -31,16 +32,15 @@ export class ConversationTracker {
     const existing = this.table.getOrSet(conversation.hi, conversation.lo, this.count);
     if (existing >= 0) return existing;
     const record = this.count++;
-    if (record === this.firstLines.length) this.growRecords();
-    this.firstLines[record] = line;
-    this.turnMasks[record] = 0;
-    this.contextHashes[record] = 0;
+    this.firstLines.set(record, line);
+    this.turnMasks.set(record, 0);
+    this.contextHashes.set(record, 0);
     return record;
   }
 
   /** First line of the conversation. */
   firstLine(record: number): number {
-    return this.firstLines[record];
+    return this.firstLines.get(record);
   }
 
   /**
@@ -48,18 +48,18 @@ export class ConversationTracker {
    * the same turn appeared first, or -1 when it is new.
    */
   noteTurn(record: number, conversation: Fingerprint, turn: number, line: number): number {
-    const mask = this.turnMasks[record];
-    const first = this.firstLines[record];
+    const mask = this.turnMasks.get(record);
+    const first = this.firstLines.get(record);
     const inMask = turn >= 1 && turn <= 31 && (mask & (1 << turn)) !== 0;
     if (inMask) return first + popcount(mask & (((1 << turn) >>> 0) - 2));
     const seen = popcount(mask & ~1);
     const regular =
       (mask & 1) === 0 && turn >= 1 && turn <= 31 && line === first + seen && mask >>> turn === 0;
     if (regular) {
-      this.turnMasks[record] = (mask | (1 << turn)) >>> 0;
+      this.turnMasks.set(record, (mask | (1 << turn)) >>> 0);
       return -1;
     }
-    this.turnMasks[record] = (mask | 1) >>> 0;
+    this.turnMasks.set(record, (mask | 1) >>> 0);
     conversationTurnKey(conversation, turn);
     return this.table.getOrSet(keyFingerprint.hi, keyFingerprint.lo, line);
   }
@@ -71,9 +71,9 @@ export class ConversationTracker {
    */
   contextDiffers(record: number, contextHash: number): boolean {
     const hash = (contextHash | 1) >>> 0;
-    const first = this.contextHashes[record];
+    const first = this.contextHashes.get(record);
     if (first === 0) {
-      this.contextHashes[record] = hash;
+      this.contextHashes.set(record, hash);
       return false;
     }
     return first !== hash;
@@ -87,20 +87,6 @@ export class ConversationTracker {
   get byteLength(): number {
     return this.firstLines.byteLength + this.turnMasks.byteLength + this.contextHashes.byteLength;
   }
-
-  private growRecords(): void {
-    // Growing by a quarter keeps the slack small; the copies are few next to the lines.
-    const size = Math.ceil(this.firstLines.length * 1.25);
-    this.firstLines = resized(this.firstLines, size);
-    this.turnMasks = resized(this.turnMasks, size);
-    this.contextHashes = resized(this.contextHashes, size);
-  }
-}
-
-function resized(array: Uint32Array, size: number): Uint32Array<ArrayBuffer> {
-  const bigger = new Uint32Array(size);
-  bigger.set(array);
-  return bigger;
 }
 
 function popcount(x: number): number {

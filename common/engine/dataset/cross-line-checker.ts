@@ -9,7 +9,8 @@ import type { LineShape } from '../shape.ts';
 import { ColumnLog } from './column-log.ts';
 import { ConversationTracker } from './conversation-tracker.ts';
 import { FirstLineTable } from './first-line-table.ts';
-import { KeyKind, SampleKeys, keyFingerprint, stringKey } from './key-fingerprints.ts';
+import type { CompactV4Facts } from '../fast/compact-facts.ts';
+import { KeyKind, SampleKeys, keyFingerprint, stringKey, stringKeyOf } from './key-fingerprints.ts';
 import { metaKeyRange, shapeKeyRange } from './marker-keys.ts';
 
 /**
@@ -52,6 +53,8 @@ export class CrossLineChecker {
   /** The last conversation context hashed: consecutive lines of a conversation repeat it. */
   private lastContext = '';
   private lastContextHash = 0;
+  /** The conversation record of the line checked last, or -1 when it has none. */
+  private lastRecord = -1;
 
   /** The file's shape: that of the first data line whose shape came from its own keys. */
   private shape: LineShape | undefined;
@@ -107,6 +110,7 @@ export class CrossLineChecker {
 
   /** Checks line `line` (0-based) of text `text`, whose facts are `facts`. */
   check(facts: LineFacts, line: number, text: string): void {
+    this.lastRecord = -1;
     if (facts.kind === 'blank') {
       if (this.blankStart < 0) this.blankStart = line;
       this.blankLengths.push(text.length);
@@ -124,6 +128,42 @@ export class CrossLineChecker {
     if (facts.conversationId !== undefined)
       this.checkConversation(facts, facts.conversationId, line);
     if (facts.samples.length > 0) this.checkSample(facts, line);
+  }
+
+  /**
+   * Checks a v4 pair line the byte-level fast path accepted (a valid data line of the file's
+   * shape, which is already brightrun_lora_v4): the same rules as `check`, from fingerprints.
+   */
+  checkCompact(facts: CompactV4Facts, line: number): void {
+    this.endBlankRun();
+    this.pairLines++;
+    stringKeyOf(KeyKind.Id, facts.idHi, facts.idLo);
+    this.checkIdKey(facts.idStart, facts.idEnd, line, facts.idText);
+    stringKeyOf(KeyKind.Conversation, facts.conversationHi, facts.conversationLo);
+    const record = this.conversationRecord(line);
+    // The checker's cache of the last context text no longer matches the hash used here.
+    this.lastContext = '';
+    this.lastContextHash = facts.contextHash;
+    this.checkContext(record, facts.contextStart, facts.contextEnd, facts.conversationIdText, line);
+    this.checkTurn(
+      record,
+      facts.turn,
+      facts.turnStart,
+      facts.turnEnd,
+      facts.conversationIdText,
+      line,
+    );
+    keyFingerprint.hi = facts.sampleHi;
+    keyFingerprint.lo = facts.sampleLo;
+    this.checkSampleKey(facts.start, facts.end, line);
+  }
+
+  /**
+   * The conversation record (a number from 0 up, one per distinct conversation_id) of the line
+   * checked last, or -1 when it has no conversation_id: the statistics reuse it.
+   */
+  get lastConversationRecord(): number {
+    return this.lastRecord;
   }
 
   /** Document-level rules, once every line has been checked. */
@@ -207,20 +247,25 @@ export class CrossLineChecker {
   }
 
   private checkId(id: LocatedString, line: number): void {
-    this.idColumns.record(line, id.start);
     stringKey(KeyKind.Id, id.value);
+    this.checkIdKey(id.start, id.end, line, id.value);
+  }
+
+  /** BRL030 for the id whose key is in `keyFingerprint`. */
+  private checkIdKey(start: number, end: number, line: number, value: Text): void {
+    this.idColumns.record(line, start);
     const first = this.table.getOrSet(keyFingerprint.hi, keyFingerprint.lo, line);
     if (first < 0) return;
-    const start = this.idColumns.columnAt(first);
+    const firstStart = this.idColumns.columnAt(first);
     this.report(
       'BRL030',
-      lineRange(line, id.start, id.end),
-      `Duplicate id ${quote(id.value)}: it is already used on line ${first + 1}.`,
+      lineRange(line, start, end),
+      `Duplicate id ${quote(textOf(value))}: it is already used on line ${first + 1}.`,
       {
         suggestion: 'Give every pair its own id.',
         related: [
           {
-            range: lineRange(first, start, start + (id.end - id.start)),
+            range: lineRange(first, firstStart, firstStart + (end - start)),
             message: 'First use of this id',
           },
         ],
@@ -229,13 +274,18 @@ export class CrossLineChecker {
     );
   }
 
-  private checkConversation(facts: LineFacts, conversationId: LocatedString, line: number): void {
-    stringKey(KeyKind.Conversation, conversationId.value);
+  /** Visits the conversation whose key is in `keyFingerprint`; returns its record. */
+  private conversationRecord(line: number): number {
     const conversation = this.conversation;
     conversation.hi = keyFingerprint.hi;
     conversation.lo = keyFingerprint.lo;
-    const record = this.conversations.visit(conversation, line);
+    this.lastRecord = this.conversations.visit(conversation, line);
+    return this.lastRecord;
+  }
 
+  private checkConversation(facts: LineFacts, conversationId: LocatedString, line: number): void {
+    stringKey(KeyKind.Conversation, conversationId.value);
+    const record = this.conversationRecord(line);
     const context = facts.conversationContext;
     if (context !== undefined) {
       if (context.value !== this.lastContext) {
@@ -243,47 +293,72 @@ export class CrossLineChecker {
         this.lastContext = context.value;
         this.lastContextHash = lastFingerprint.lo;
       }
-      if (this.conversations.contextDiffers(record, this.lastContextHash)) {
-        const first = this.conversations.firstLine(record);
-        this.report(
-          'BRL035',
-          lineRange(line, context.start, context.end),
-          `Conversation ${quote(conversationId.value)} has a different system_prompt or conversation_metadata than on line ${first + 1}.`,
-          {
-            suggestion: 'Use the same system prompt and metadata on every line of a conversation.',
-            related: [wholeLine(first, 'The conversation as first written')],
-            data: { firstLine: first },
-          },
-        );
-      }
+      this.checkContext(record, context.start, context.end, conversationId.value, line);
     }
-
     const turn = facts.turnNumber;
     if (turn !== undefined && Number.isInteger(turn.value) && turn.value >= 0) {
       if (turn.value > 0xffffffff) return;
-      const first = this.conversations.noteTurn(record, conversation, turn.value, line);
-      if (first >= 0) {
-        this.report(
-          'BRL036',
-          lineRange(line, turn.start, turn.end),
-          `Turn ${turn.value} of conversation ${quote(conversationId.value)} already appears on line ${first + 1}.`,
-          {
-            suggestion: 'Number the turns of a conversation 1, 2, 3… without repeats.',
-            related: [wholeLine(first, 'The first pair with this turn')],
-            data: { firstLine: first },
-          },
-        );
-      }
+      this.checkTurn(record, turn.value, turn.start, turn.end, conversationId.value, line);
     }
+  }
+
+  /** BRL035 for the context whose hash is `lastContextHash`. */
+  private checkContext(
+    record: number,
+    start: number,
+    end: number,
+    conversationId: Text,
+    line: number,
+  ): void {
+    if (!this.conversations.contextDiffers(record, this.lastContextHash)) return;
+    const first = this.conversations.firstLine(record);
+    this.report(
+      'BRL035',
+      lineRange(line, start, end),
+      `Conversation ${quote(textOf(conversationId))} has a different system_prompt or conversation_metadata than on line ${first + 1}.`,
+      {
+        suggestion: 'Use the same system prompt and metadata on every line of a conversation.',
+        related: [wholeLine(first, 'The conversation as first written')],
+        data: { firstLine: first },
+      },
+    );
+  }
+
+  /** BRL036 for turn `turn` (an integer in [0, 2^32)) of `record`. */
+  private checkTurn(
+    record: number,
+    turn: number,
+    start: number,
+    end: number,
+    conversationId: Text,
+    line: number,
+  ): void {
+    const first = this.conversations.noteTurn(record, this.conversation, turn, line);
+    if (first < 0) return;
+    this.report(
+      'BRL036',
+      lineRange(line, start, end),
+      `Turn ${turn} of conversation ${quote(textOf(conversationId))} already appears on line ${first + 1}.`,
+      {
+        suggestion: 'Number the turns of a conversation 1, 2, 3… without repeats.',
+        related: [wholeLine(first, 'The first pair with this turn')],
+        data: { firstLine: first },
+      },
+    );
   }
 
   private checkSample(facts: LineFacts, line: number): void {
     this.sampleKeys.key(facts.samples);
+    this.checkSampleKey(facts.start, facts.end, line);
+  }
+
+  /** BRL037 for the sample whose key is in `keyFingerprint`. */
+  private checkSampleKey(start: number, end: number, line: number): void {
     const first = this.table.getOrSet(keyFingerprint.hi, keyFingerprint.lo, line);
     if (first < 0) return;
     this.report(
       'BRL037',
-      lineRange(line, facts.start, facts.end),
+      lineRange(line, start, end),
       `This sample is identical to the one on line ${first + 1}.`,
       {
         suggestion: 'Delete the duplicate; training on it twice only weights it more.',
@@ -305,6 +380,13 @@ export class CrossLineChecker {
     if (details.data !== undefined) diagnostic.data = details.data;
     this.emit(diagnostic);
   }
+}
+
+/** A string a message may quote: given, or decoded only when a message needs it. */
+type Text = string | (() => string);
+
+function textOf(text: Text): string {
+  return typeof text === 'string' ? text : text();
 }
 
 /** The whole of line `line`, from its first column to the start of the next line. */

@@ -1,12 +1,15 @@
 import type { Diagnostic, Severity } from '../diagnostic.ts';
 import { lineRange } from '../diagnostic.ts';
+import type { ByteOps } from '../fast/byte-ops.ts';
+import type { CompactV4Facts } from '../fast/compact-facts.ts';
+import { V4LineScanner } from '../fast/v4-line-scanner.ts';
 import { analyzeLine } from '../line/analyze-line.ts';
 import type { LineFacts } from '../line-facts.ts';
 import { DEFAULT_ENGINE_OPTIONS } from '../options.ts';
 import type { EngineOptions } from '../options.ts';
 import { RULES } from '../rule-codes.ts';
 import type { RuleCode } from '../rule-codes.ts';
-import type { Sample } from '../shape.ts';
+import type { ChatMessage, Sample } from '../shape.ts';
 import { StatsAccumulator } from '../stats/stats-accumulator.ts';
 import type { StatsAccumulatorOptions } from '../stats/stats-accumulator.ts';
 import { CrossLineChecker } from './cross-line-checker.ts';
@@ -24,6 +27,8 @@ export interface DatasetValidatorHooks {
   onDiagnostic?: (diagnostic: Diagnostic) => void;
   /** How tokens are counted, when they are: reported in the statistics. */
   tokenizer?: StatsAccumulatorOptions['tokenizer'];
+  /** Native byte search and comparison for `pushLineBytes` (portable ones by default). */
+  byteOps?: ByteOps;
 }
 
 /** Where BRL040 goes on a line whose samples still wait for their token counts. */
@@ -60,10 +65,15 @@ export class DatasetValidator {
   /** Set when a diagnostic of error severity lands on the line being pushed. */
   private lineHasError = false;
   private finished = false;
+  private readonly byteOps: ByteOps | undefined;
+  private scanner: V4LineScanner | undefined;
+  /** The line pushLineBytes accepted last, while its sample waits for `fastLineSample`. */
+  private fastSample: { line: number; facts: CompactV4Facts } | undefined;
 
   constructor(options: EngineOptions, hooks: DatasetValidatorHooks = {}) {
     this.options = options;
     this.onDiagnostic = hooks.onDiagnostic;
+    this.byteOps = hooks.byteOps;
     this.stats = new StatsAccumulator({
       maxSeqLength: options.maxSeqLength,
       tokenizer: options.tokens ? hooks.tokenizer : undefined,
@@ -115,7 +125,7 @@ export class DatasetValidator {
     // caller to tokenise (their tokens would count in the statistics of no sample).
     const counted =
       this.lineHasError && facts.valid ? { ...facts, valid: false, samples: [] } : facts;
-    this.stats.addLine(counted);
+    this.stats.addLine(counted, this.checker.lastConversationRecord);
     if (this.options.tokens && counted.samples.length > 0) {
       // BRL040 underlines the whole line: the length is the whole rendered sample's, and the
       // rule fixture (test/fixtures/rules/BRL040) expects the line.
@@ -126,6 +136,52 @@ export class DatasetValidator {
       });
     }
     return counted;
+  }
+
+  /**
+   * The fast path for hosts that hold the bytes (the CLI): validates the next line, given as
+   * the UTF-8 bytes `bytes[start, end)` without its line terminator, and returns true when it
+   * is a brightrun_lora_v4 pair line that needs no diagnostic of its own. For any other line it
+   * returns false and changes nothing: push that line with `pushLine` instead. Diagnostics and
+   * statistics are the same either way (test/unit/engine-fast checks it). When tokens are
+   * counted, take the accepted line's sample with `fastLineSample`.
+   */
+  pushLineBytes(bytes: Uint8Array, start: number, end: number): boolean {
+    if (this.finished) throw new Error('DatasetValidator: pushLineBytes() after finish()');
+    // Only once the file is known to be a v4 file (so no BRL055) and the sample data (which
+    // needs the rendered messages) is complete.
+    this.fastSample = undefined;
+    if (this.checker.fileShape !== 'brightrun_lora_v4' || !this.stats.sampleDataFull) {
+      return false;
+    }
+    const scanner = (this.scanner ??= new V4LineScanner(this.byteOps));
+    if (!scanner.scan(bytes, start, end)) return false;
+    const facts = scanner.facts;
+    this.line++;
+    this.lineHasError = false;
+    this.checker.checkCompact(facts, this.line - 1);
+    // As in pushLine: a cross-line error takes the line out of the statistics.
+    if (!this.lineHasError) {
+      this.stats.addCompactV4Line(facts.turns, this.checker.lastConversationRecord);
+      if (this.options.tokens) {
+        const line = this.line - 1;
+        this.pendingTokens.set(line, { remaining: 1, start: facts.start, end: facts.end });
+        this.fastSample = { line, facts };
+      }
+    }
+    return true;
+  }
+
+  /**
+   * When tokens are counted: the rendered sample of the line `pushLineBytes` accepted last
+   * (sample 0 of that line, decoded now), or undefined when the line is not counted. Call it
+   * right after `pushLineBytes` returned true, as the line's bytes are read again.
+   */
+  fastLineSample(): { line: number; messages: ChatMessage[] } | undefined {
+    const pending = this.fastSample;
+    if (pending === undefined) return undefined;
+    this.fastSample = undefined;
+    return { line: pending.line, messages: pending.facts.messages() };
   }
 
   /**

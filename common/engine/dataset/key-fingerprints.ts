@@ -1,4 +1,4 @@
-import { fingerprintHalves, lastFingerprint } from '../hash/fingerprint.ts';
+import { contentFingerprint, fingerprintHalves, lastFingerprint } from '../hash/fingerprint.ts';
 import type { Fingerprint } from '../hash/fingerprint.ts';
 import type { Sample } from '../shape.ts';
 
@@ -53,20 +53,16 @@ export class SampleKeys {
 
   /** The key of `samples`, into `keyFingerprint`. */
   key(samples: readonly Sample[]): void {
-    let a = 0x243f6a88;
-    let b = 0x85a308d3;
+    const chain = sampleChain;
+    chain.begin();
     for (const sample of samples) {
-      a = fmix32(Math.imul(a ^ SAMPLE_MARK, 0xcc9e2d51));
-      b = fmix32(Math.imul(b ^ SAMPLE_MARK, 0x1b873593));
+      chain.sample();
       for (const message of sample.messages) {
         const slot = this.contentSlot(message.content);
-        // 's', 'u', 'a', 't': the first letter tells the four roles apart.
-        const role = message.role.charCodeAt(0) * 0x10001;
-        a = fmix32(Math.imul(a ^ this.his[slot], 0xcc9e2d51) ^ role);
-        b = fmix32(Math.imul(b ^ this.los[slot], 0x1b873593) ^ role);
+        chain.message(message.role.charCodeAt(0), this.his[slot], this.los[slot]);
       }
     }
-    mixKind(KeyKind.Sample, a, fmix32(b ^ Math.imul(a, 0x2545f491)));
+    chain.end();
   }
 
   /** The cache slot holding the fingerprint of `text`, hashing it when it is not there. */
@@ -90,7 +86,7 @@ export class SampleKeys {
         }
       }
     }
-    fingerprintHalves(text);
+    contentFingerprint(text);
     if (n < MIN_CACHED_LENGTH) {
       this.his[SCRATCH] = lastFingerprint.hi;
       this.los[SCRATCH] = lastFingerprint.lo;
@@ -111,6 +107,45 @@ const SCRATCH = CACHE_SIZE;
 /** Shorter contents are hashed at once: the lookup would cost about as much. */
 const MIN_CACHED_LENGTH = 32;
 const SAMPLE_MARK = 0x5a17e5;
+
+/**
+ * The chains SampleKeys folds message fingerprints into, step by step, so the byte-level fast
+ * path (common/engine/fast) computes the same key from fingerprints it hashed from bytes.
+ */
+export class SampleKeyChain {
+  private a = 0;
+  private b = 0;
+
+  begin(): void {
+    this.a = 0x243f6a88;
+    this.b = 0x85a308d3;
+  }
+
+  sample(): void {
+    this.a = fmix32(Math.imul(this.a ^ SAMPLE_MARK, 0xcc9e2d51));
+    this.b = fmix32(Math.imul(this.b ^ SAMPLE_MARK, 0x1b873593));
+  }
+
+  /** One message: the first letter of its role and the fingerprint of its content. */
+  message(roleInitial: number, hi: number, lo: number): void {
+    // 's', 'u', 'a', 't': the first letter tells the four roles apart.
+    const role = roleInitial * 0x10001;
+    this.a = fmix32(Math.imul(this.a ^ hi, 0xcc9e2d51) ^ role);
+    this.b = fmix32(Math.imul(this.b ^ lo, 0x1b873593) ^ role);
+  }
+
+  /** The key, into `keyFingerprint`. */
+  end(): void {
+    mixKind(KeyKind.Sample, this.a, fmix32(this.b ^ Math.imul(this.a, 0x2545f491)));
+  }
+}
+
+const sampleChain = new SampleKeyChain();
+
+/** The key of kind `kind` of a string whose `fingerprintHalves` is (hi, lo), into `keyFingerprint`. */
+export function stringKeyOf(kind: KeyKind, hi: number, lo: number): void {
+  mixKind(kind, hi, lo);
+}
 
 /** Per-kind constants; any distinct odd-looking values do. */
 const KIND_SALT_HI = [0, 0x7f4a7c15, 0x3c6ef372, 0xa54ff53a, 0x510e527f];

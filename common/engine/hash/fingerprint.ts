@@ -49,3 +49,160 @@ function avalanche(h: number): number {
   h ^= h >>> 16;
   return h >>> 0;
 }
+
+/**
+ * `fingerprintHalves` of the text whose UTF-16 code units are the bytes `bytes[start, end)`:
+ * for ASCII bytes, the fingerprint of the decoded string. The byte-level fast path
+ * (common/engine/fast) hashes without decoding and still lands on the keys the string path uses.
+ */
+export function fingerprintBytes(bytes: Uint8Array, start: number, end: number): void {
+  let a = 0x6a09e667;
+  let b = 0xbb67ae85;
+  for (let i = start; i < end; i++) {
+    const c = bytes[i];
+    a = Math.imul(a ^ c, 0x85ebca6b);
+    a ^= a >>> 13;
+    b = Math.imul(b ^ c, 0x27d4eb2f);
+    b ^= b >>> 15;
+  }
+  const n = end - start;
+  a ^= n;
+  b ^= Math.imul(n, 0x9e3779b9);
+  lastFingerprint.hi = avalanche(a ^ Math.imul(b, 0x2545f491));
+  lastFingerprint.lo = avalanche(b ^ Math.imul(lastFingerprint.hi, 0x61c88647));
+}
+
+/**
+ * The last step of `fingerprintBytes`, for a caller that ran the two chains itself (the fast
+ * path checks bytes in the same loop): `a` and `b` after `length` units.
+ */
+export function finishFingerprint(a: number, b: number, length: number): void {
+  a ^= length;
+  b ^= Math.imul(length, 0x9e3779b9);
+  lastFingerprint.hi = avalanche(a ^ Math.imul(b, 0x2545f491));
+  lastFingerprint.lo = avalanche(b ^ Math.imul(lastFingerprint.hi, 0x61c88647));
+}
+
+/**
+ * `fingerprintHalves` of a text given in pieces (string pieces and ASCII byte ranges), without
+ * joining them: the chains run over the concatenation. `finish` leaves the result in
+ * `lastFingerprint`.
+ */
+export class FingerprintStream {
+  private a = 0x6a09e667;
+  private b = 0xbb67ae85;
+  private n = 0;
+
+  reset(): void {
+    this.a = 0x6a09e667;
+    this.b = 0xbb67ae85;
+    this.n = 0;
+  }
+
+  text(text: string): void {
+    let { a, b } = this;
+    const n = text.length;
+    for (let i = 0; i < n; i++) {
+      const c = text.charCodeAt(i);
+      a = Math.imul(a ^ c, 0x85ebca6b);
+      a ^= a >>> 13;
+      b = Math.imul(b ^ c, 0x27d4eb2f);
+      b ^= b >>> 15;
+    }
+    this.a = a;
+    this.b = b;
+    this.n += n;
+  }
+
+  bytes(bytes: Uint8Array, start: number, end: number): void {
+    let { a, b } = this;
+    for (let i = start; i < end; i++) {
+      const c = bytes[i];
+      a = Math.imul(a ^ c, 0x85ebca6b);
+      a ^= a >>> 13;
+      b = Math.imul(b ^ c, 0x27d4eb2f);
+      b ^= b >>> 15;
+    }
+    this.a = a;
+    this.b = b;
+    this.n += end - start;
+  }
+
+  finish(): void {
+    const n = this.n;
+    const a = this.a ^ n;
+    const b = this.b ^ Math.imul(n, 0x9e3779b9);
+    lastFingerprint.hi = avalanche(a ^ Math.imul(b, 0x2545f491));
+    lastFingerprint.lo = avalanche(b ^ Math.imul(lastFingerprint.hi, 0x61c88647));
+  }
+}
+
+/**
+ * A 64-bit fingerprint of message contents, the bulk of a line: like `fingerprintHalves` but
+ * taking four UTF-16 units per step (two chains, each fed two units packed in one word), about
+ * three times faster. `contentFingerprintBytes` gives the same result from ASCII bytes, which
+ * the fast path hashes without decoding.
+ */
+export function contentFingerprint(text: string): void {
+  let a = 0x6a09e667;
+  let b = 0xbb67ae85;
+  const n = text.length;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    a = Math.imul(a ^ (text.charCodeAt(i) | (text.charCodeAt(i + 1) << 16)), 0x85ebca6b);
+    a ^= a >>> 15;
+    b = Math.imul(b ^ (text.charCodeAt(i + 2) | (text.charCodeAt(i + 3) << 16)), 0x27d4eb2f);
+    b ^= b >>> 13;
+  }
+  for (; i < n; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0xcc9e2d51);
+    a ^= a >>> 15;
+    b = Math.imul(b ^ c, 0x1b873593);
+    b ^= b >>> 13;
+  }
+  finishFingerprint(a, b, n);
+}
+
+/**
+ * Bytes that end or spoil a plain ASCII string: control characters, '"', '\\' and every
+ * non-ASCII byte.
+ */
+const STRING_STOP = new Uint8Array(256);
+for (let c = 0; c < 256; c++) STRING_STOP[c] = c < 32 || c === 34 || c === 92 || c > 127 ? 1 : 0;
+
+/**
+ * `contentFingerprint` of the plain ASCII string that starts at `from` and ends at the next '"'
+ * before `end`. Returns the offset of that quote, or -1 when a control character, a backslash,
+ * a non-ASCII byte or the end comes first (the caller then takes the slow path).
+ */
+export function contentFingerprintBytes(bytes: Uint8Array, from: number, end: number): number {
+  let a = 0x6a09e667;
+  let b = 0xbb67ae85;
+  const stop = STRING_STOP;
+  let i = from;
+  for (; i + 4 <= end; i += 4) {
+    const c0 = bytes[i];
+    const c1 = bytes[i + 1];
+    const c2 = bytes[i + 2];
+    const c3 = bytes[i + 3];
+    if ((stop[c0] | stop[c1] | stop[c2] | stop[c3]) !== 0) break;
+    a = Math.imul(a ^ (c0 | (c1 << 16)), 0x85ebca6b);
+    a ^= a >>> 15;
+    b = Math.imul(b ^ (c2 | (c3 << 16)), 0x27d4eb2f);
+    b ^= b >>> 13;
+  }
+  for (; i < end; i++) {
+    const c = bytes[i];
+    if (c === 34) {
+      finishFingerprint(a, b, i - from);
+      return i;
+    }
+    if (stop[c] !== 0) return -1;
+    a = Math.imul(a ^ c, 0xcc9e2d51);
+    a ^= a >>> 15;
+    b = Math.imul(b ^ c, 0x1b873593);
+    b ^= b >>> 13;
+  }
+  return -1;
+}

@@ -39,6 +39,13 @@ export interface ReaderLine {
 
 export type LineHandler = (line: ReaderLine) => void;
 
+/**
+ * Offered each line's bytes before it is decoded (`bytes[start, end)`, without the line
+ * terminator; valid only during the call). Returning true consumes the line: it is counted but
+ * neither decoded nor passed to the LineHandler. Line 0 is never offered (it may hold a BOM).
+ */
+export type ByteLineHandler = (bytes: Uint8Array, start: number, end: number) => boolean;
+
 const LF = 10;
 const CR = 13;
 
@@ -67,6 +74,7 @@ export class Utf8LineReader {
   endedWithNewline = false;
 
   private readonly onLine: LineHandler;
+  private readonly onBytes: ByteLineHandler | undefined;
   /** The bytes of the unfinished last line, as copied pieces (joined once the line ends). */
   private pending: Uint8Array[] = [];
   private pendingLength = 0;
@@ -78,8 +86,9 @@ export class Utf8LineReader {
   private strictDecoder = createStrictDecoder();
   private readonly lenientDecoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
-  constructor(onLine: LineHandler) {
+  constructor(onLine: LineHandler, onBytes?: ByteLineHandler) {
     this.onLine = onLine;
+    this.onBytes = onBytes;
   }
 
   /** Feeds the next bytes; calls `onLine` for each line they complete. */
@@ -124,6 +133,24 @@ export class Utf8LineReader {
    * decoded at once; a block that is not valid UTF-8 is redone line by line.
    */
   private emitBlock(chunk: Uint8Array, start: number, end: number, base: number): void {
+    const onBytes = this.onBytes;
+    if (onBytes !== undefined) {
+      // Lines are offered one by one; only those the handler declines are decoded.
+      let byte = start;
+      while (byte < end) {
+        const newline = chunk.indexOf(LF, byte);
+        const crlf = newline > byte && chunk[newline - 1] === CR;
+        if (this.lineCount > 0 && onBytes(chunk, byte, crlf ? newline - 1 : newline)) {
+          this.lineCount++;
+          if (crlf) this.crlfLineCount++;
+          else this.lfLineCount++;
+        } else {
+          this.emitBytes(chunk.subarray(byte, newline), base + byte, true, false);
+        }
+        byte = newline + 1;
+      }
+      return;
+    }
     let text: string;
     try {
       // The block ends with '\n', so a streaming decode never holds bytes back. The mode only
@@ -185,11 +212,27 @@ export class Utf8LineReader {
   }
 
   /** Emits one line given as bytes without its '\n'; `terminated` says whether it had one. */
-  private emitBytes(bytes: Uint8Array, byteOffset: number, terminated: boolean): void {
+  private emitBytes(
+    bytes: Uint8Array,
+    byteOffset: number,
+    terminated: boolean,
+    offer = true,
+  ): void {
     let length = bytes.length;
     const crlf = terminated && length > 0 && bytes[length - 1] === CR;
     if (crlf) length--;
     const terminator = crlf ? Terminator.CrLf : terminated ? Terminator.Lf : Terminator.None;
+    if (
+      offer &&
+      this.onBytes !== undefined &&
+      this.lineCount > 0 &&
+      this.onBytes(bytes, 0, length)
+    ) {
+      this.lineCount++;
+      if (terminator === Terminator.CrLf) this.crlfLineCount++;
+      else if (terminator === Terminator.Lf) this.lfLineCount++;
+      return;
+    }
     const content = bytes.subarray(0, length);
     let text: string;
     let invalid: InvalidUtf8 | undefined;

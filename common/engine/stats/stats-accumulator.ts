@@ -2,6 +2,7 @@ import { fingerprintHalves, lastFingerprint } from '../hash/fingerprint.ts';
 import { FingerprintMap } from '../hash/fingerprint-map.ts';
 import type { LineFacts } from '../line-facts.ts';
 import type { ChatMessage, LineShape, Sample } from '../shape.ts';
+import { PagedUint32Array } from '../dataset/paged-uint32.ts';
 import { CountHistogram } from './count-histogram.ts';
 import type { DatasetStats } from './dataset-stats.ts';
 
@@ -36,7 +37,14 @@ export class StatsAccumulator {
   private anonymousConversations = 0;
   private anonymousTurns = 0;
   /** conversation_id fingerprint → the most turns one of its lines renders. */
-  private readonly maxTurnsById = new FingerprintMap(1024);
+  private readonly maxTurnsById = new FingerprintMap(16);
+  /**
+   * The same by the caller's conversation record number (DatasetValidator passes the
+   * CrossLineChecker's, which already tells conversations apart): 4 bytes per conversation
+   * instead of a second hash table. Holds the most turns + 1; 0 for "not counted yet".
+   */
+  private readonly turnsByRecord = new PagedUint32Array();
+  private recordConversations = 0;
   private idTurns = 0;
   private renderedTurns = 0;
   private readonly tokens = new CountHistogram();
@@ -44,8 +52,11 @@ export class StatsAccumulator {
 
   constructor(private readonly opts: StatsAccumulatorOptions) {}
 
-  /** Takes one line's facts; only valid data lines count (§4). */
-  addLine(facts: LineFacts): void {
+  /**
+   * Takes one line's facts; only valid data lines count (§4). `conversationRecord`: the
+   * caller's number for the line's conversation_id, when it keeps one (then for every line).
+   */
+  addLine(facts: LineFacts, conversationRecord = -1): void {
     if (facts.kind !== 'data' || !facts.valid) return;
     this.shape ??= facts.shape;
     this.pairs += facts.pairs;
@@ -61,18 +72,55 @@ export class StatsAccumulator {
     }
     const id = facts.conversationId?.value;
     if (id !== undefined && (facts.shape === 'brightrun_lora_v4' || facts.shape === 'turns')) {
-      fingerprintHalves(id);
-      const { hi, lo } = lastFingerprint;
-      const before = this.maxTurnsById.getOrSet(hi, lo, lineTurns);
-      if (before === undefined) {
-        this.idTurns += lineTurns;
-      } else if (lineTurns > before) {
-        this.maxTurnsById.set(hi, lo, lineTurns);
-        this.idTurns += lineTurns - before;
+      if (conversationRecord >= 0) {
+        this.noteRecordTurns(conversationRecord, lineTurns);
+      } else {
+        fingerprintHalves(id);
+        this.noteConversationTurns(lastFingerprint.hi, lastFingerprint.lo, lineTurns);
       }
     } else {
       this.anonymousConversations += facts.conversations;
       for (const sample of facts.samples) this.anonymousTurns += countTurns(sample);
+    }
+  }
+
+  /**
+   * Takes a valid v4 pair line the byte-level fast path accepted: one pair, one sample of
+   * `turns` turns, in the conversation numbered `conversationRecord` (as for `addLine`).
+   * Its sample is never sample data: the fast path starts once that is full.
+   */
+  addCompactV4Line(turns: number, conversationRecord: number): void {
+    this.shape ??= 'brightrun_lora_v4';
+    this.pairs++;
+    this.samples++;
+    this.renderedTurns += turns;
+    this.noteRecordTurns(conversationRecord, turns);
+  }
+
+  /** True once the first samples the statistics show are collected. */
+  get sampleDataFull(): boolean {
+    return this.sampleData.length >= SAMPLE_DATA_LIMIT;
+  }
+
+  private noteRecordTurns(record: number, lineTurns: number): void {
+    const before = this.turnsByRecord.get(record);
+    if (before === 0) {
+      this.recordConversations++;
+      this.idTurns += lineTurns;
+      this.turnsByRecord.set(record, lineTurns + 1);
+    } else if (lineTurns + 1 > before) {
+      this.idTurns += lineTurns + 1 - before;
+      this.turnsByRecord.set(record, lineTurns + 1);
+    }
+  }
+
+  private noteConversationTurns(hi: number, lo: number, lineTurns: number): void {
+    const before = this.maxTurnsById.getOrSet(hi, lo, lineTurns);
+    if (before === undefined) {
+      this.idTurns += lineTurns;
+    } else if (lineTurns > before) {
+      this.maxTurnsById.set(hi, lo, lineTurns);
+      this.idTurns += lineTurns - before;
     }
   }
 
@@ -82,7 +130,8 @@ export class StatsAccumulator {
   }
 
   result(): DatasetStats {
-    const conversations = this.maxTurnsById.size + this.anonymousConversations;
+    const conversations =
+      this.maxTurnsById.size + this.recordConversations + this.anonymousConversations;
     const turns = this.idTurns + this.anonymousTurns;
     const counted = this.opts.tokenizer !== undefined;
     const t = this.tokens;

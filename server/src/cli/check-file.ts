@@ -7,6 +7,7 @@ import { Utf8LineReader, type ReaderLine } from '../../../common/engine/json/utf
 import type { EngineOptions } from '../../../common/engine/options.ts';
 import { closeInputFile, openInputFile, readChunks } from './file-chunks.ts';
 import type { Output } from './output.ts';
+import { nodeByteOps } from './node-byte-ops.ts';
 import { Progress } from './progress.ts';
 import { TokenBatcher } from './token-batcher.ts';
 import type { TokenWorkers } from './token-workers.ts';
@@ -44,6 +45,7 @@ export async function checkFile(path: string, options: CheckFileOptions): Promis
     const validator = new DatasetValidator(engine, {
       onDiagnostic: options.onDiagnostic,
       tokenizer: workers?.tokenizer,
+      byteOps: nodeByteOps,
     });
     const batcher = workers
       ? new TokenBatcher(
@@ -53,20 +55,36 @@ export async function checkFile(path: string, options: CheckFileOptions): Promis
         )
       : undefined;
     let bomReported = false;
-    const reader = new Utf8LineReader((line: ReaderLine) => {
-      if (!bomReported && reader.hadBom) {
-        bomReported = true;
-        validator.setBom();
-      }
-      const facts = validator.pushLine(line.text, line.invalidUtf8?.column);
-      // Only lines the statistics count are tokenised (§4 counts tokens of valid lines).
-      if (batcher && facts.valid) {
-        const samples = facts.samples;
-        for (let i = 0; i < samples.length; i++) batcher.add(line.index, i, samples[i].messages);
-      }
-    });
+    const reader = new Utf8LineReader(
+      (line: ReaderLine) => {
+        if (!bomReported && reader.hadBom) {
+          bomReported = true;
+          validator.setBom();
+        }
+        const facts = validator.pushLine(line.text, line.invalidUtf8?.column);
+        // Only lines the statistics count are tokenised (§4 counts tokens of valid lines).
+        if (batcher && facts.valid) {
+          const samples = facts.samples;
+          for (let i = 0; i < samples.length; i++) batcher.add(line.index, i, samples[i].messages);
+        }
+      },
+      (bytes, start, end) => {
+        if (!validator.pushLineBytes(bytes, start, end)) return false;
+        const sample = batcher ? validator.fastLineSample() : undefined;
+        if (sample) batcher?.add(sample.line, 0, sample.messages);
+        return true;
+      },
+    );
+    let reserved = false;
     const bytes = await readChunks(file, async (chunk, bytesRead) => {
       reader.push(chunk);
+      if (!reserved && reader.lineCount > 0) {
+        // Size the cross-line state once from the first chunk's mean line length: growing it
+        // step by step leaves freed arrays the allocator may keep resident. The margin covers
+        // files whose conversations are shorter than the engine assumes (more keys per line).
+        reserved = true;
+        validator.reserve(Math.ceil((file.size / bytesRead) * reader.lineCount * 1.1));
+      }
       progress?.update(bytesRead);
       // Backpressure: stop reading while the token workers are behind.
       if (batcher?.congested) await batcher.relieve();

@@ -6,6 +6,9 @@ Usage:
   brightrun validate [options] FILE...   check datasets against the format's rules
   brightrun stats [options] FILE         print dataset statistics
   brightrun convert --to SHAPE IN OUT    convert between line shapes
+  brightrun local up|down|status         run the backend on this machine (local stack)
+  brightrun local user add EMAIL         add a local user and print its token
+  brightrun lsp --stdio                  start the language server (editors)
   brightrun <command> --help             options of one command
   brightrun --version
 

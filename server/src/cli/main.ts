@@ -17,6 +17,10 @@ const COMMANDS: Record<string, Command> = {
   validate: runValidate,
   stats: runStats,
   convert: runConvert,
+  // Loaded on use: the local stack brings Postgres, the gateway and the GPU cluster along.
+  local: async (argv, output) => (await import('../local/command.ts')).runLocal(argv, output),
+  // The language server for editors (`brightrun lsp --stdio`); the extension uses --node-ipc.
+  lsp: async (argv, output) => (await import('../lsp/command.ts')).runLsp(argv, output),
 };
 
 export const EXIT_OK = 0;

@@ -29,9 +29,15 @@ export class LineStore {
   /** The line break the document mostly uses, so `getText` round-trips. */
   readonly eol: '\n' | '\r\n';
 
-  constructor(text: string) {
-    this.eol = text.includes('\r\n') ? '\r\n' : '\n';
-    this.lines = text.split(LINE_BREAK);
+  constructor(text: string | { lines: string[]; eol: '\n' | '\r\n' }) {
+    if (typeof text === 'string') {
+      this.eol = text.includes('\r\n') ? '\r\n' : '\n';
+      this.lines = text.split(LINE_BREAK);
+    } else {
+      // Already split (the stdio reader decodes a large document line by line).
+      this.eol = text.eol;
+      this.lines = text.lines.length > 0 ? text.lines : [''];
+    }
   }
 
   get lineCount(): number {

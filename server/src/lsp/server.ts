@@ -1,28 +1,99 @@
-import type { Connection, InitializeResult } from 'vscode-languageserver';
-import { TextDocumentSyncKind } from 'vscode-languageserver';
-import type { DatasetSummary } from '../../../common/protocol/lsp.ts';
-import { DATASET_SUMMARY_NOTIFICATION } from '../../../common/protocol/lsp.ts';
+import type { CancellationToken, Connection, InitializeResult } from 'vscode-languageserver';
+import type {
+  WorkDoneProgressBegin,
+  WorkDoneProgressEnd,
+  WorkDoneProgressReport,
+} from 'vscode-languageserver';
+import {
+  LSPErrorCodes,
+  ResponseError,
+  TextDocumentSyncKind,
+  WorkDoneProgress,
+} from 'vscode-languageserver';
+import type {
+  DatasetSummary,
+  TimingReport,
+  ValidateFileParams,
+  ValidateFileResult,
+} from '../../../common/protocol/lsp.ts';
+import {
+  DATASET_SUMMARY_NOTIFICATION,
+  TIMING_NOTIFICATION,
+  VALIDATE_FILE_REQUEST,
+} from '../../../common/protocol/lsp.ts';
 import { DatasetDocument } from './document/dataset-document.ts';
 import { collectDiagnostics } from './diagnostics/collect.ts';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { complete } from './features/completion.ts';
+import { EditorFeatures } from './features/editor-features.ts';
 import { hover } from './features/hover.ts';
+import type { TokenTotals } from './features/token-service.ts';
 import { TokenService } from './features/token-service.ts';
+import type { FileProgress } from './features/validate-file.ts';
+import { validateFile } from './features/validate-file.ts';
 import { isCandidate, looksLikeDataset } from './settings/dataset-filter.ts';
 import { SettingsCache } from './settings/settings-cache.ts';
+import { LineStore } from '../documents/line-store.ts';
+import type { IncomingMessage } from './transport.ts';
+import { encodedAt, withSerializedDiagnostics } from './transport.ts';
+import { takeOpenedLines } from './stdio-reader.ts';
+
+/** What the transport learnt about messages before they were dispatched (see transport.ts). */
+export interface ServerTap {
+  /** The newest document version the client has sent, per URI, dispatched or not. */
+  latestVersion(uri: string): number | undefined;
+  /** When the message being handled started decoding (0 when timing is off). */
+  receivedAt(uri: string): number;
+  timing: { on: boolean };
+}
+
+/** Tracks the messages the transport has read; feeds `ServerTap`. */
+export function createTap(timingOn: boolean): ServerTap & { see(m: IncomingMessage): void } {
+  const versions = new Map<string, number>();
+  const received = new Map<string, number>();
+  const timing = { on: timingOn };
+  return {
+    timing,
+    latestVersion: (uri) => versions.get(uri),
+    receivedAt: (uri) => received.get(uri) ?? 0,
+    see(m) {
+      if (m.method !== 'textDocument/didChange' && m.method !== 'textDocument/didOpen') return;
+      const doc = (m.params as { textDocument?: { uri?: unknown; version?: unknown } })
+        .textDocument;
+      if (typeof doc?.uri !== 'string' || typeof doc.version !== 'number') return;
+      versions.set(doc.uri, doc.version);
+      if (timing.on) received.set(doc.uri, m.receivedAt);
+    },
+  };
+}
 
 /**
  * Wires an LSP connection to the dataset engine. Handlers stay thin: they find the document,
  * hand the change to it, and publish what it says.
  */
-export function startServer(connection: Connection): void {
+export function startServer(connection: Connection, tap?: ServerTap): void {
   const documents = new Map<string, DatasetDocument>();
   let hasConfiguration = false;
+  let hasProgress = false;
   const settings = new SettingsCache(connection, () => hasConfiguration);
-  const tokens = new TokenService();
+  const tokens = new TokenService({ log: (m) => connection.console.warn(m) });
+  const languages = new Map<string, string>();
+  /**
+   * Open documents that include/exclude leave out: only their text is kept (no analysis), so a
+   * settings change that takes them in can validate them at once.
+   */
+  const ignored = new Map<string, { store: LineStore; version: number }>();
+  const timing = tap?.timing ?? { on: false };
+  const editorFeatures = new EditorFeatures(connection, {
+    document: (uri) => documents.get(uri),
+    settings: (uri) => settings.get(uri),
+  });
 
   connection.onInitialize((params): InitializeResult => {
     hasConfiguration = params.capabilities.workspace?.configuration === true;
+    hasProgress = params.capabilities.window?.workDoneProgress === true;
+    const options = params.initializationOptions as { timing?: unknown } | undefined;
+    if (options?.timing === true) timing.on = true;
     return {
       capabilities: {
         textDocumentSync: {
@@ -31,88 +102,227 @@ export function startServer(connection: Connection): void {
         },
         hoverProvider: true,
         completionProvider: { triggerCharacters: ['"', ':', ','] },
+        ...editorFeatures.capabilities(params),
       },
       serverInfo: { name: 'brightrun-language-server' },
     };
   });
 
   connection.onDidOpenTextDocument(async ({ textDocument }) => {
+    const started = timing.on ? performance.now() : 0;
     const { uri, languageId, version, text } = textDocument;
+    languages.set(uri, languageId);
     const config = await settings.get(uri);
-    if (!isCandidate(uri, languageId, config)) return;
-    const document = new DatasetDocument(uri, version, text);
+    if (!isCandidate(uri, languageId, config)) {
+      ignored.set(uri, { store: new LineStore(takeOpenedLines(textDocument) ?? text), version });
+      return;
+    }
+    const document = new DatasetDocument(uri, version, takeOpenedLines(textDocument) ?? text);
     documents.set(uri, document);
-    await publish(document);
+    await publish(document, timing.on ? { event: 'open', started } : undefined);
   });
 
   connection.onDidChangeTextDocument(async ({ textDocument, contentChanges }) => {
+    const started = timing.on ? performance.now() : 0;
     const document = documents.get(textDocument.uri);
-    if (document === undefined) return;
+    if (document === undefined) {
+      const other = ignored.get(textDocument.uri);
+      if (other !== undefined) {
+        for (const change of contentChanges) {
+          if ('range' in change) other.store.applyEdit(change.range, change.text);
+          else other.store.replaceAll(change.text);
+        }
+        other.version = textDocument.version;
+      }
+      return;
+    }
     document.applyChanges(contentChanges, textDocument.version);
-    await publish(document);
+    await publish(document, timing.on ? { event: 'change', started } : undefined);
   });
 
   connection.onDidCloseTextDocument(({ textDocument }) => {
-    documents.delete(textDocument.uri);
+    ignored.delete(textDocument.uri);
+    languages.delete(textDocument.uri);
+    if (!documents.delete(textDocument.uri)) return;
     settings.forget(textDocument.uri);
+    tokens.forget(textDocument.uri);
+    editorFeatures.forget(textDocument.uri);
     void connection.sendDiagnostics({ uri: textDocument.uri, diagnostics: [] });
   });
 
   connection.onDidChangeConfiguration(async () => {
     settings.clear();
-    for (const document of documents.values()) await publish(document);
+    // Include/exclude may take documents in or leave them out: those left out go quiet.
+    for (const [uri, other] of [...ignored]) {
+      const config = await settings.get(uri);
+      if (ignored.get(uri) !== other || !isCandidate(uri, languages.get(uri) ?? '', config)) {
+        continue;
+      }
+      ignored.delete(uri);
+      const document = new DatasetDocument(uri, other.version, other.store.getText());
+      documents.set(uri, document);
+      await publish(document);
+    }
+    for (const document of [...documents.values()]) {
+      const config = await settings.get(document.uri);
+      if (documents.get(document.uri) !== document) continue;
+      if (!isCandidate(document.uri, languages.get(document.uri) ?? '', config)) {
+        documents.delete(document.uri);
+        tokens.forget(document.uri);
+        ignored.set(document.uri, {
+          store: new LineStore(document.getText()),
+          version: document.version,
+        });
+        await connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
+        continue;
+      }
+      await publish(document);
+    }
   });
 
-  connection.onHover(async ({ textDocument, position }) => {
+  connection.onHover(async ({ textDocument, position }, token) => {
     const document = documents.get(textDocument.uri);
     if (document === undefined) return null;
+    checkCancelled(token);
     const config = await settings.get(document.uri);
     const counter = await tokens.counter(config.validation.baseModel);
+    checkCancelled(token);
     return hover(document, position, counter, config.validation.maxSeqLength);
   });
 
+  editorFeatures.register();
+
   const ids = { hex: () => randomBytes(4).toString('hex'), uuid: () => randomUUID() };
-  connection.onCompletion(({ textDocument, position }) => {
+  connection.onCompletion(({ textDocument, position }, token) => {
+    checkCancelled(token);
     const document = documents.get(textDocument.uri);
     return document === undefined ? [] : complete(document, position, ids);
   });
 
-  /** Publishes the diagnostics of the document's current version, and its summary. */
-  async function publish(document: DatasetDocument): Promise<void> {
+  connection.onRequest(
+    VALIDATE_FILE_REQUEST,
+    async (params: ValidateFileParams, token: CancellationToken): Promise<ValidateFileResult> => {
+      const config = await settings.get(params.uri);
+      let progress: FileProgress = NO_PROGRESS;
+      if (params.workDoneToken !== undefined) {
+        progress = clientProgress(connection, params.workDoneToken);
+      } else if (hasProgress) {
+        progress = await connection.window.createWorkDoneProgress();
+      }
+      const result = await validateFile(params.uri, config, token, progress);
+      await connection.sendDiagnostics({ uri: params.uri, diagnostics: result.diagnostics });
+      await connection.sendNotification(DATASET_SUMMARY_NOTIFICATION, result.summary);
+      return { summary: result.summary, totalDiagnostics: result.totalDiagnostics };
+    },
+  );
+
+  connection.onShutdown(() => tokens.dispose());
+
+  /**
+   * Publishes the diagnostics of the document's current version, and its summary; never for a
+   * version the client has already replaced (even one still waiting to be dispatched).
+   */
+  async function publish(
+    document: DatasetDocument,
+    timed?: { event: TimingReport['event']; started: number },
+    afterTokens = false,
+  ): Promise<void> {
     const version = document.version;
     const config = await settings.get(document.uri);
-    // A newer change arrived while the settings were being read: its own publish follows.
-    if (document.version !== version || documents.get(document.uri) !== document) return;
-    const facts = document.allFacts();
-    if (!looksLikeDataset(facts)) {
+    if (isStale(document, version)) return;
+    if (!looksLikeDataset(document.lines())) {
       await connection.sendDiagnostics({ uri: document.uri, version, diagnostics: [] });
       return;
     }
-    const collected = collectDiagnostics(
-      document.uri,
-      facts,
-      [],
-      config.validation.severity,
-      config.validation.maxProblems,
-    );
-    await connection.sendDiagnostics({
-      uri: document.uri,
-      version,
-      diagnostics: collected.diagnostics,
+    const { validation } = config;
+    const collected = collectDiagnostics(document, {
+      overrides: validation.severity,
+      maxProblems: validation.maxProblems,
+      maxSeqLength: validation.maxSeqLength,
     });
-    let pairs = 0;
-    for (const f of facts) if (f.valid) pairs += f.pairs;
+    await connection.sendDiagnostics(
+      withSerializedDiagnostics(
+        { uri: document.uri, version, diagnostics: collected.diagnostics },
+        collected.body,
+      ),
+    );
+    if (timed !== undefined) {
+      const flushed = performance.now();
+      const end = encodedAt.get(document.uri) ?? flushed;
+      const received = tap?.receivedAt(document.uri) || timed.started;
+      const report: TimingReport = {
+        uri: document.uri,
+        version,
+        event: timed.event,
+        serverMs: end - Math.min(received, timed.started),
+        handlerMs: end - timed.started,
+        flushedMs: flushed - Math.min(received, timed.started),
+        diagnostics: collected.diagnostics.length,
+      };
+      void connection.sendNotification(TIMING_NOTIFICATION, report);
+    }
     const summary: DatasetSummary = {
       uri: document.uri,
       version,
       shape: document.fileShape,
-      pairs,
+      pairs: collected.trainingPairs,
       errors: collected.counts.error,
       warnings: collected.counts.warning,
-      trainingReady: collected.counts.error === 0 && pairs > 0,
+      trainingReady: collected.counts.error === 0 && collected.trainingPairs > 0,
     };
     await connection.sendNotification(DATASET_SUMMARY_NOTIFICATION, summary);
+    if (afterTokens) return;
+    tokens.schedule(
+      document,
+      validation.baseModel,
+      validation.maxSeqLength,
+      (v, totals) => void tokensCounted(document, v, summary, totals),
+    );
+  }
+
+  /** Background token counts are in: the summary gains them; BRL040 shows where they bite. */
+  async function tokensCounted(
+    document: DatasetDocument,
+    version: number,
+    summary: DatasetSummary,
+    totals: TokenTotals,
+  ): Promise<void> {
+    if (isStale(document, version)) return;
+    if (totals.overMaxSeqLength > 0) await publish(document, undefined, true);
+    if (isStale(document, version)) return;
+    editorFeatures.tokensCounted(document.uri, { name: totals.tokenizer, exact: totals.exact });
+    await connection.sendNotification(DATASET_SUMMARY_NOTIFICATION, {
+      ...summary,
+      tokens: { total: totals.total, exact: totals.exact, tokenizer: totals.tokenizer },
+    } satisfies DatasetSummary);
+  }
+
+  function isStale(document: DatasetDocument, version: number): boolean {
+    if (document.version !== version || documents.get(document.uri) !== document) return true;
+    const latest = tap?.latestVersion(document.uri);
+    return latest !== undefined && latest > version;
   }
 
   connection.listen();
+}
+
+const NO_PROGRESS: FileProgress = { begin() {}, report() {}, done() {} };
+
+/** `$/progress` reports on a token the client made (the request's `workDoneToken`). */
+function clientProgress(connection: Connection, token: string | number): FileProgress {
+  const send = (value: WorkDoneProgressBegin | WorkDoneProgressReport | WorkDoneProgressEnd) =>
+    void connection.sendProgress(WorkDoneProgress.type, token, value);
+  return {
+    begin: (title, percentage, message, cancellable) =>
+      send({ kind: 'begin', title, percentage, message, cancellable }),
+    report: (percentage, message) => send({ kind: 'report', percentage, message }),
+    done: () => send({ kind: 'end' }),
+  };
+}
+
+/** Requests cancelled before or while they run answer RequestCancelled, as LSP asks. */
+function checkCancelled(token: CancellationToken): void {
+  if (token.isCancellationRequested) {
+    throw new ResponseError(LSPErrorCodes.RequestCancelled, 'request cancelled');
+  }
 }

@@ -48,6 +48,13 @@ function defaultWorkerUrl(): URL {
   return new URL(fromSource ? './token-worker.ts' : './token-worker.js', import.meta.url);
 }
 
+/**
+ * A worker's heap: the tokenizer takes about 35 MB and its count cache a few more. Without a
+ * limit V8 sizes a busy worker's heap generously (hundreds of megabytes for two workers on a
+ * million-line file); a small young generation also keeps the garbage of tokenising in check.
+ */
+const WORKER_LIMITS = { maxOldGenerationSizeMb: 160, maxYoungGenerationSizeMb: 3 };
+
 function startWorker(url: URL, workerData: TokenWorkerData): Worker {
   if (url.pathname.endsWith('.ts')) {
     // Running from source (tests under tsx): Node 20 workers do not inherit tsx's loader hooks,
@@ -55,9 +62,9 @@ function startWorker(url: URL, workerData: TokenWorkerData): Worker {
     // createRequire rather than import.meta.resolve: mocha may load this module as CommonJS.
     const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api')).href;
     const code = `import(${JSON.stringify(tsx)}).then((m) => { (m.register ?? m.default.register)(); return import(${JSON.stringify(url.href)}); });`;
-    return new Worker(code, { eval: true, workerData });
+    return new Worker(code, { eval: true, workerData, resourceLimits: WORKER_LIMITS });
   }
-  return new Worker(url, { workerData });
+  return new Worker(url, { workerData, resourceLimits: WORKER_LIMITS });
 }
 
 /**

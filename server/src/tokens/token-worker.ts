@@ -27,7 +27,9 @@ function answer(counter: TokenCounter, request: CountRequest): void {
   }
 }
 
-loadTokenCounter(baseModel).then(
+// A worker sees a conversation's repeated contents within a few batches, so a modest cache
+// catches them; the default (16M characters) cost each worker tens of megabytes.
+loadTokenCounter(baseModel, { cache: { maxEntries: 20_000, maxChars: 2_000_000 } }).then(
   (counter) => {
     port.on('message', (request: CountRequest) => answer(counter, request));
     post({ type: 'ready', tokenizer: tokenizerInfo(counter) });

@@ -1,23 +1,64 @@
 import { analyzeLine } from '../../../../common/engine/line/analyze-line.ts';
 import type { LineFacts } from '../../../../common/engine/line-facts.ts';
-import type { LineShape } from '../../../../common/engine/shape.ts';
+import type { LineShape, Sample } from '../../../../common/engine/shape.ts';
+import type { IndexedLine } from '../../documents/cross-line-index.ts';
+import { CrossLineIndex } from '../../documents/cross-line-index.ts';
 import type { EditRange, LineSplice } from '../../documents/line-store.ts';
 import { LineStore } from '../../documents/line-store.ts';
+import { StoredFacts } from './stored-facts.ts';
 
 /** One LSP content change: a range edit, or the whole text. */
 export type ContentChange = { range: EditRange; text: string } | { text: string };
 
 /**
- * An open dataset: its lines, and the line-local facts of every line.
+ * A line of the document with what the server derived from it. All fields exist from the
+ * start (one object shape for every line keeps the hot loops fast).
+ */
+export class DocumentLine implements IndexedLine {
+  idKey: string | undefined = undefined;
+  conversationKey: string | undefined = undefined;
+  turn = -1;
+  sampleKey = -1;
+  /** Token counts of the line's samples once the background count has reached it. */
+  tokens: number[] | undefined = undefined;
+  /** Cached LSP form of the line-local diagnostics (see diagnostics/collect.ts). */
+  published: unknown = undefined;
+
+  constructor(
+    public index: number,
+    readonly facts: StoredFacts,
+  ) {}
+}
+
+/** Lines of a splice above which the entry array is rebuilt rather than spliced in place. */
+const SPREAD_LIMIT = 4096;
+
+/**
+ * An open dataset: its lines, the line-local facts of every line, and the cross-line index.
  *
  * Facts are computed with ranges on line 0 and placed on their real line only when published,
- * so inserting a line above never forces re-analysis of the lines below it.
+ * so inserting a line above never forces re-analysis of the lines below it. A change replaces
+ * the entries of the lines it touches and nothing else; line numbers of later entries move
+ * (and `layout` changes) only when the number of lines changes. `flagged` lists, in line order,
+ * the lines with line-local diagnostics, so publishing walks those rather than every line.
  */
 export class DatasetDocument {
   private readonly store: LineStore;
-  private facts: LineFacts[];
+  private entries: DocumentLine[];
+  private flaggedLines: DocumentLine[] = [];
   private shape: LineShape | undefined;
-  /** Listeners told about every splice of the facts array (the cross-line index follows them). */
+  private shapeEntry: DocumentLine | undefined;
+  readonly crossLine = new CrossLineIndex();
+  /** Changes whenever line numbers move. */
+  layout = 0;
+  /**
+   * Line-local diagnostics in the document by `code:severity` (the severity before overrides),
+   * kept up to date with `flagged`, so a publish knows every count without a walk.
+   */
+  readonly localCounts = new Map<string, number>();
+  /** Lines whose counted tokens exceed the max sequence length (BRL040); kept by TokenService. */
+  readonly longLines = new Set<DocumentLine>();
+  /** Listeners told about every splice of the lines (helpers keeping per-line state follow it). */
   private readonly spliceListeners: ((
     splice: LineSplice,
     removed: LineFacts[],
@@ -27,11 +68,11 @@ export class DatasetDocument {
   constructor(
     readonly uri: string,
     public version: number,
-    text: string,
+    text: string | { lines: string[]; eol: '\n' | '\r\n' },
   ) {
     this.store = new LineStore(text);
     this.shape = undefined;
-    this.facts = this.analyzeAll();
+    this.entries = this.analyzeAll();
   }
 
   get lineCount(): number {
@@ -43,16 +84,31 @@ export class DatasetDocument {
     return this.shape;
   }
 
+  /** The first line whose keys declare a shape (BRL055 points at it). */
+  get shapeLine(): DocumentLine | undefined {
+    return this.shapeEntry;
+  }
+
   line(index: number): string {
     return this.store.line(index);
   }
 
   lineFacts(index: number): LineFacts {
-    return this.facts[index];
+    return this.entries[index].facts;
+  }
+
+  /** Every line's entry, in order; callers must not mutate the array. */
+  lines(): readonly DocumentLine[] {
+    return this.entries;
+  }
+
+  /** The lines with line-local diagnostics, in line order; callers must not mutate the array. */
+  flagged(): readonly DocumentLine[] {
+    return this.flaggedLines;
   }
 
   allFacts(): readonly LineFacts[] {
-    return this.facts;
+    return this.entries.map((e) => e.facts);
   }
 
   getText(): string {
@@ -70,33 +126,95 @@ export class DatasetDocument {
         'range' in change
           ? this.store.applyEdit(change.range, change.text)
           : this.store.replaceAll(change.text);
-      const inserted: LineFacts[] = new Array<LineFacts>(splice.inserted);
-      for (let i = 0; i < splice.inserted; i++) inserted[i] = this.analyze(splice.start + i);
-      const removed =
-        splice.removed === 1 && splice.inserted === 1
-          ? [this.facts[splice.start]]
-          : this.facts.slice(splice.start, splice.start + splice.removed);
-      if (splice.removed === 1 && splice.inserted === 1) this.facts[splice.start] = inserted[0];
-      else this.facts.splice(splice.start, splice.removed, ...inserted);
-      this.notify(splice, removed, inserted);
+      this.replaceLines(splice);
     }
     this.version = version;
     this.refreshShape();
   }
 
-  private analyze(index: number): LineFacts {
-    return analyzeLine(this.store.line(index), 0, { expectedShape: this.shape });
+  private replaceLines(splice: LineSplice): void {
+    const { start } = splice;
+    const inserted = new Array<DocumentLine>(splice.inserted);
+    const samples = new Array<Sample[]>(splice.inserted);
+    for (let i = 0; i < splice.inserted; i++) {
+      const text = this.store.line(start + i);
+      const facts = analyzeLine(text, 0, { expectedShape: this.shape });
+      inserted[i] = new DocumentLine(start + i, new StoredFacts(text, facts));
+      samples[i] = facts.samples;
+    }
+    let removed: DocumentLine[];
+    if (splice.removed === 1 && splice.inserted === 1) {
+      removed = [this.entries[start]];
+      this.entries[start] = inserted[0];
+    } else {
+      removed = this.entries.slice(start, start + splice.removed);
+      this.entries = spliced(this.entries, start, splice.removed, inserted);
+    }
+    this.updateFlagged(start, splice.removed, inserted);
+    if (splice.removed !== splice.inserted) {
+      for (let i = start + splice.inserted; i < this.entries.length; i++) this.entries[i].index = i;
+      this.layout++;
+    }
+    for (const entry of removed) {
+      this.crossLine.remove(entry);
+      if (entry.tokens !== undefined) this.longLines.delete(entry);
+    }
+    for (let i = 0; i < inserted.length; i++) this.crossLine.add(inserted[i], samples[i]);
+    this.notify(splice, removed, inserted);
   }
 
-  private analyzeAll(): LineFacts[] {
-    const facts = new Array<LineFacts>(this.store.lineCount);
-    for (let i = 0; i < facts.length; i++) {
-      facts[i] = this.analyze(i);
-      if (this.shape === undefined && facts[i].shapeDetected) this.shape = facts[i].shape;
+  /** Keeps `flaggedLines` in line order; runs before later lines are renumbered. */
+  private updateFlagged(start: number, removed: number, inserted: DocumentLine[]): void {
+    const list = this.flaggedLines;
+    const from = lowerBound(list, start);
+    const to = lowerBound(list, start + removed);
+    const added = inserted.filter((e) => e.facts.diagnostics.length > 0);
+    for (let i = from; i < to; i++) this.count(list[i], -1);
+    for (const entry of added) this.count(entry, 1);
+    if (to - from === 1 && added.length === 1) list[from] = added[0];
+    else if (to > from || added.length > 0)
+      this.flaggedLines = spliced(list, from, to - from, added);
+  }
+
+  private count(entry: DocumentLine, delta: number): void {
+    for (const d of entry.facts.diagnostics) {
+      const key = `${d.code}:${d.severity}`;
+      this.localCounts.set(key, (this.localCounts.get(key) ?? 0) + delta);
+    }
+  }
+
+  private analyzeAll(): DocumentLine[] {
+    const entries = new Array<DocumentLine>(this.store.lineCount);
+    const samples = new Array<Sample[]>(entries.length);
+    for (let i = 0; i < entries.length; i++) {
+      const text = this.store.line(i);
+      const facts = analyzeLine(text, 0, { expectedShape: this.shape });
+      const entry = new DocumentLine(i, new StoredFacts(text, facts));
+      entries[i] = entry;
+      samples[i] = facts.samples;
+      if (this.shape === undefined && facts.shapeDetected) {
+        this.shape = facts.shape;
+        this.shapeEntry = entry;
+      }
     }
     // Lines above the first declared shape were analysed before it was known.
-    if (this.shape !== undefined) this.reanalyzeUndeclared(facts);
-    return facts;
+    if (this.shape !== undefined) {
+      for (let i = 0; i < entries.length && entries[i] !== this.shapeEntry; i++) {
+        if (entries[i].facts.kind !== 'data' || entries[i].facts.shape === this.shape) continue;
+        const text = this.store.line(i);
+        const facts = analyzeLine(text, 0, { expectedShape: this.shape });
+        entries[i] = new DocumentLine(i, new StoredFacts(text, facts));
+        samples[i] = facts.samples;
+      }
+    }
+    for (let i = 0; i < entries.length; i++) {
+      this.crossLine.add(entries[i], samples[i]);
+      if (entries[i].facts.diagnostics.length > 0) {
+        this.flaggedLines.push(entries[i]);
+        this.count(entries[i], 1);
+      }
+    }
+    return entries;
   }
 
   /**
@@ -104,22 +222,51 @@ export class DatasetDocument {
    * line changes its shape (rare), those lines are analysed again.
    */
   private refreshShape(): void {
-    const shape = this.facts.find((f) => f.shapeDetected)?.shape;
+    let first: DocumentLine | undefined;
+    for (const entry of this.entries) {
+      if (entry.facts.shapeDetected) {
+        first = entry;
+        break;
+      }
+    }
+    this.shapeEntry = first;
+    const shape = first?.facts.shape;
     if (shape === this.shape) return;
     this.shape = shape;
-    this.reanalyzeUndeclared(this.facts);
-  }
-
-  private reanalyzeUndeclared(facts: LineFacts[]): void {
-    for (let i = 0; i < facts.length; i++) {
-      const old = facts[i];
-      if (old.kind !== 'data' || old.shapeDetected || old.shape === this.shape) continue;
-      facts[i] = this.analyze(i);
-      this.notify({ start: i, removed: 1, inserted: 1 }, [old], [facts[i]]);
+    for (let i = 0; i < this.entries.length; i++) {
+      const facts = this.entries[i].facts;
+      if (facts.kind !== 'data' || facts.shapeDetected || facts.shape === this.shape) continue;
+      this.replaceLines({ start: i, removed: 1, inserted: 1 });
     }
   }
 
-  private notify(splice: LineSplice, removed: LineFacts[], inserted: LineFacts[]): void {
-    for (const listener of this.spliceListeners) listener(splice, removed, inserted);
+  private notify(splice: LineSplice, removed: DocumentLine[], inserted: DocumentLine[]): void {
+    if (this.spliceListeners.length === 0) return;
+    const before = removed.map((e) => e.facts);
+    const after = inserted.map((e) => e.facts);
+    for (const listener of this.spliceListeners) listener(splice, before, after);
   }
+}
+
+/** The first position in `list` (sorted by index) whose line is at or after `index`. */
+function lowerBound(list: readonly DocumentLine[], index: number): number {
+  let low = 0;
+  let high = list.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (list[mid].index < index) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+/** `list` with `count` items at `start` replaced by `items` (in place when that is cheap). */
+function spliced<T>(list: T[], start: number, count: number, items: T[]): T[] {
+  if (count === list.length && start === 0) return items;
+  if (items.length < SPREAD_LIMIT) {
+    list.splice(start, count, ...items);
+    return list;
+  }
+  // Spreading a large paste into splice() would overflow the call stack.
+  return list.slice(0, start).concat(items, list.slice(start + count));
 }

@@ -18,9 +18,9 @@ const SNIFF_OBJECTS = 50;
  * of no dataset shape (a log file, say): then it gets no diagnostics at all. A file being typed
  * (empty, or with broken lines) is a dataset, so authors see problems from the first keystroke.
  */
-export function looksLikeDataset(facts: readonly LineFacts[]): boolean {
+export function looksLikeDataset(lines: readonly { facts: LineFacts }[]): boolean {
   let objects = 0;
-  for (const f of facts) {
+  for (const { facts: f } of lines) {
     if (f.kind === 'meta' || f.shapeDetected) return true;
     if (f.kind === 'data' && ++objects >= SNIFF_OBJECTS) break;
   }

@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import {
+  contentFingerprint,
+  contentFingerprintBytes,
+  lastFingerprint,
+} from '../../../common/engine/hash/fingerprint.ts';
+import { createRandom } from '../json/fuzz-helpers.ts';
+
+function ofText(text: string): [number, number] {
+  contentFingerprint(text);
+  return [lastFingerprint.hi, lastFingerprint.lo];
+}
+
+function ofBytes(text: string, junk = ''): [number, number] | undefined {
+  const bytes = new TextEncoder().encode(`${junk}${text}"tail`);
+  const close = contentFingerprintBytes(bytes, junk.length, bytes.length);
+  if (close < 0) return undefined;
+  assert.equal(close, junk.length + text.length);
+  return [lastFingerprint.hi, lastFingerprint.lo];
+}
+
+describe('contentFingerprintBytes', function () {
+  it('equals contentFingerprint on plain ASCII of every length and alignment', function () {
+    const random = createRandom(7);
+    for (let length = 0; length < 70; length++) {
+      for (let k = 0; k < 20; k++) {
+        let text = '';
+        for (let i = 0; i < length; i++)
+          text += String.fromCharCode(32 + Math.floor(random() * 95));
+        text = text.replace(/["\\]/g, 'x');
+        assert.deepEqual(ofBytes(text, ' '.repeat(k % 5)), ofText(text), JSON.stringify(text));
+      }
+    }
+  });
+
+  it('tells apart texts that differ in one character or in where they split', function () {
+    const seen = new Set<string>();
+    const base = 'The quick brown fox jumps over the lazy dog';
+    for (let i = 0; i < base.length; i++) {
+      seen.add(ofText(base.slice(0, i) + '_' + base.slice(i + 1)).join());
+      seen.add(ofText(base.slice(0, i)).join());
+    }
+    assert.equal(seen.size, base.length * 2);
+  });
+
+  it('stops at a backslash, a control character, a non-ASCII byte or the end', function () {
+    for (const bad of ['a\\nb', 'tab\there', 'caf\u00e9', 'x\u0001']) {
+      assert.equal(ofBytes(bad), undefined, JSON.stringify(bad));
+    }
+    const bytes = new TextEncoder().encode('no closing quote here');
+    assert.equal(contentFingerprintBytes(bytes, 0, bytes.length), -1);
+  });
+});

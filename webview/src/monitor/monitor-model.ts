@@ -1,0 +1,131 @@
+/**
+ * The monitor's derived figures, as pure functions of the job row and its metric series: stage
+ * names, ETA, running cost between refreshes, the recent-events log and the final summary.
+ */
+import type { JobStage, JobStatus, MetricPoint, TrainingJob } from '../../../common/api/types.ts';
+import { runningCost } from '../../../common/training/cost-model.ts';
+import { scoreQuality, type QualityMetrics } from '../../../common/training/quality.ts';
+
+export const TERMINAL_STATUSES: readonly JobStatus[] = ['completed', 'failed', 'cancelled'];
+
+export function isTerminal(status: JobStatus): boolean {
+  return TERMINAL_STATUSES.includes(status);
+}
+
+const STAGE_LABELS: Record<JobStage, string> = {
+  queued: 'Queued',
+  initializing: 'Initializing',
+  queued_on_gpu: 'Waiting for a GPU',
+  training: 'Training',
+  evaluating: 'Evaluating',
+  saving: 'Saving',
+  uploading_artifacts: 'Uploading artifacts',
+  completed: 'Completed',
+};
+
+/** The stage as a user reads it; a finished job shows its status instead. */
+export function stageLabel(job: Pick<TrainingJob, 'status' | 'current_stage'>): string {
+  if (job.status === 'failed') return 'Failed';
+  if (job.status === 'cancelled') return 'Cancelled';
+  return STAGE_LABELS[job.current_stage] ?? job.current_stage;
+}
+
+/**
+ * Seconds left: the server's figure when it has one; otherwise the pace so far (elapsed time
+ * over progress). Null when finished or before any progress.
+ */
+export function etaSeconds(
+  job: Pick<TrainingJob, 'status' | 'progress' | 'started_at' | 'eta_seconds'>,
+  nowMs: number,
+): number | null {
+  if (isTerminal(job.status)) return null;
+  if (job.eta_seconds !== null && job.eta_seconds !== undefined) return job.eta_seconds;
+  if (!job.started_at || job.progress <= 0) return null;
+  const elapsed = (nowMs - Date.parse(job.started_at)) / 1000;
+  if (!Number.isFinite(elapsed) || elapsed <= 0) return null;
+  return (elapsed * (100 - job.progress)) / job.progress;
+}
+
+/**
+ * Cost so far. A finished job shows its final cost; a running one accrues at its hourly rate
+ * from its start, so the figure moves between refreshes.
+ */
+export function costSoFar(
+  job: Pick<TrainingJob, 'status' | 'actual_cost' | 'running_cost' | 'hourly_rate' | 'started_at'>,
+  nowMs: number,
+): number | null {
+  if (isTerminal(job.status)) return job.actual_cost ?? job.running_cost ?? null;
+  if (job.hourly_rate !== null && job.hourly_rate !== undefined && job.started_at) {
+    return runningCost(job.hourly_rate, Date.parse(job.started_at), nowMs);
+  }
+  return job.running_cost ?? null;
+}
+
+export interface MonitorEvent {
+  /** ms since epoch. */
+  at: number;
+  text: string;
+  level: 'info' | 'warning' | 'error';
+}
+
+/** Events between two snapshots of a job (the first snapshot yields its current state). */
+export function jobEvents(
+  prev: TrainingJob | null,
+  next: TrainingJob,
+  nowMs: number,
+): MonitorEvent[] {
+  const events: MonitorEvent[] = [];
+  const add = (text: string, level: MonitorEvent['level'] = 'info') =>
+    events.push({ at: nowMs, text, level });
+  if (!prev) {
+    add(`Job ${next.status}: ${stageLabel(next)}`);
+  } else {
+    if (prev.status !== next.status) add(`Status: ${prev.status} → ${next.status}`);
+    if (prev.current_stage !== next.current_stage && next.status !== 'failed') {
+      add(`Stage: ${stageLabel(next)}`);
+    }
+    if (next.current_epoch > prev.current_epoch && next.status === 'running') {
+      add(`Epoch ${next.current_epoch} of ${next.epochs}`);
+    }
+  }
+  if (next.cancel_requested_at && !prev?.cancel_requested_at && !isTerminal(next.status)) {
+    add('Cancellation requested', 'warning');
+  }
+  if (next.error_message && next.error_message !== prev?.error_message) {
+    add(next.error_message, 'error');
+  }
+  return events;
+}
+
+/** Keeps the newest `max` events, newest first. */
+export function recentEvents(
+  existing: readonly MonitorEvent[],
+  added: readonly MonitorEvent[],
+  max = 50,
+): MonitorEvent[] {
+  return [...[...added].reverse(), ...existing].slice(0, max);
+}
+
+/** The quality of a finished run from its own series (training.md §5). */
+export function summaryQuality(points: readonly MetricPoint[]): QualityMetrics | null {
+  if (points.length === 0) return null;
+  const last = points[points.length - 1];
+  let lastValidation: number | null = null;
+  for (let i = points.length - 1; i >= 0; i--) {
+    const v = points[i].validation_loss;
+    if (v !== null && v !== undefined) {
+      lastValidation = v;
+      break;
+    }
+  }
+  return scoreQuality({
+    first_training_loss: points[0].training_loss,
+    final_training_loss: last.training_loss,
+    final_validation_loss: lastValidation,
+  });
+}
+
+/** Progress as a percentage 0..100, never outside it. */
+export function progressPercent(progress: number): number {
+  return Math.min(100, Math.max(0, Number.isFinite(progress) ? progress : 0));
+}
