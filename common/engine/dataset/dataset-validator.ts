@@ -40,7 +40,7 @@ interface PendingTokens {
 
 /**
  * Validates one file streamed line by line, in memory that does not grow with the number of
- * diagnostics (they stream out through `onDiagnostic`) and grows by about 24 bytes per v4 line
+ * diagnostics (they stream out through `onDiagnostic`) and grows by about 30 bytes per v4 line
  * for the cross-line rules (see CrossLineChecker). Used by the CLI, the backend function and
  * the tests:
  *
@@ -49,6 +49,10 @@ interface PendingTokens {
  *   for each line: const facts = v.pushLine(text, invalidUtf8Column);
  *                  (count the tokens of facts.samples, then v.addSampleTokens(...))
  *   const report = v.finish();
+ *
+ * A host that holds the bytes (the CLI) offers each line to `pushLineBytes` first: the
+ * byte-level fast path (common/engine/fast) validates a silent v4 pair line without decoding
+ * it, and declines every other line, which then goes to `pushLine` as above.
  *
  * Lines are those of a file split at "\n" with the "\r" of a CRLF removed; a final newline does
  * not start one more (empty) line, so any blank line pushed last is a trailing blank line.

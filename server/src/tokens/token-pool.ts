@@ -53,7 +53,7 @@ function defaultWorkerUrl(): URL {
  * limit V8 sizes a busy worker's heap generously (hundreds of megabytes for two workers on a
  * million-line file); a small young generation also keeps the garbage of tokenising in check.
  */
-const WORKER_LIMITS = { maxOldGenerationSizeMb: 160, maxYoungGenerationSizeMb: 3 };
+const WORKER_LIMITS = { maxOldGenerationSizeMb: 160, maxYoungGenerationSizeMb: 4 };
 
 function startWorker(url: URL, workerData: TokenWorkerData): Worker {
   if (url.pathname.endsWith('.ts')) {

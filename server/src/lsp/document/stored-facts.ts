@@ -124,10 +124,16 @@ export class StoredFacts implements LineFacts {
     if (this.sampleCount === 0) return [];
     let samples = recent.get(this.text);
     if (samples === undefined) {
-      samples = analyzeLine(this.text, 0, { expectedShape: this.shape }).samples;
+      samples = this.renderSamples();
       if (recent.size >= RECENT_LIMIT) recent.delete(recent.keys().next().value!);
       recent.set(this.text, samples);
     }
     return samples;
+  }
+
+  /** The rendered samples, rendered again without keeping them (bulk work: token counting). */
+  renderSamples(): Sample[] {
+    if (this.sampleCount === 0) return [];
+    return analyzeLine(this.text, 0, { expectedShape: this.shape }).samples;
   }
 }

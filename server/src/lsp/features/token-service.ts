@@ -189,7 +189,7 @@ function gather(
     const facts = entry.facts;
     if (entry.tokens !== undefined || !facts.valid || facts.sampleCount === 0) continue;
     entries.push(entry);
-    for (const sample of facts.samples) {
+    for (const sample of facts.renderSamples()) {
       samples.push(sample.messages);
       for (const m of sample.messages) chars += m.content.length;
     }
