@@ -22,7 +22,9 @@ const MAX_PROBLEMS = 1000;
 const ORDER: Severity[] = ['error', 'warning', 'info', 'hint'];
 
 const tap = createTap(true);
-const transport = createTransport(process.argv.slice(2), (m) => tap.see(m), tap.timing);
+const transport = createTransport(process.argv.slice(2), (m) => tap.see(m), tap.timing, {
+  plainReader: true,
+});
 if (transport === undefined) throw new Error('run with --stdio');
 const connection = createConnection(ProposedFeatures.all, transport.reader, transport.writer);
 transport.onInputClosed(() => process.exit(0));

@@ -171,3 +171,14 @@ writeFileSync(
   ) + '\n',
 );
 console.log(`\nwritten: bench/results/latest.json`);
+
+// The language server's acceptance figures (issue 3) come from their own script, bench/lsp.mjs,
+// which speaks LSP to the built server; `--no-lsp` skips it.
+if (!argv.includes('--no-lsp')) {
+  await new Promise((resolve) =>
+    spawn(process.execPath, [here('./lsp.mjs')], { stdio: 'inherit' }).on('close', (code) => {
+      if (code !== 0) process.exitCode = 1;
+      resolve();
+    }),
+  );
+}

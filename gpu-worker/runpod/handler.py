@@ -5,14 +5,23 @@ installed. The cluster contract (architecture.md §5) maps onto RunPod like this
 - every metric point is yielded, so ``GET /stream/{id}`` returns them as they happen;
 - the stage and progress are sent with ``runpod.serverless.progress_update`` so ``GET /status``
   shows them while the job runs;
-- the last item yielded is the full output ``{stage, progress, …, model_files, model_metadata}``
-  (with ``return_aggregate_stream`` RunPod's final ``output`` is the list of yielded items, and
-  this is its last element); a failure yields ``{"error": message, "error_code": code}``.
-Files are PUT to the pre-signed URLs in ``input.upload_urls`` (name → URL) when given; a worker's
-local paths mean nothing to the backend, so a file without an upload URL is not listed.
+- the last item yielded is the final output ``{stage, progress, …, model_files, model_metadata}``
+  with an empty ``metrics`` list: with ``return_aggregate_stream`` RunPod's final ``output`` is the
+  list of every yielded item, so the points are already there once (the backend's GPU cluster
+  client folds the list back into one output);
+- a failure yields ``{"error": message, "error_code": code}``. RunPod ends the job FAILED and
+  keeps only the message (runpod-python turns a yielded ``error`` into the job's error string),
+  so the message ends with ``[error_code=<code>]``, which the backend parses and strips: the
+  code decides whether the job is worth another attempt.
+A worker's disk is gone when the job ends, so files are PUT to the signed upload URLs in
+``input.upload_urls`` (name → URL), and ``model_files`` names each uploaded object by its storage
+key ``<bucket>/<path>`` (taken from the URL, without host or signature): the backend checks the
+key is the one it signed and reads the object back to verify it. A file without an upload URL is
+not uploaded and not listed.
 
-The pure parts (spec building, event folding, upload planning) are unit-tested in
-``trainer/tests/test_handler.py``; the RunPod glue cannot run on the project's machines.
+Everything but ``_start`` runs without the ``runpod`` package: the unit tests
+(``trainer/tests/test_handler.py``) and the RunPod stand-in (``gpu-worker/runpod-standin/``, which
+runs ``handler`` the way runpod-python does) import this module directly.
 """
 
 from __future__ import annotations
@@ -107,10 +116,22 @@ def parse_event(line: str) -> dict[str, Any] | None:
     return value if isinstance(value, dict) and isinstance(value.get("type"), str) else None
 
 
-def object_url(signed_url: str) -> str:
-    """Where an uploaded file lives: the signed URL without its signature (query string)."""
-    parts = urllib.parse.urlsplit(signed_url)
-    return urllib.parse.urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+SIGNED_UPLOAD_ROUTE = "/object/upload/sign/"
+
+
+def object_key(signed_url: str) -> str:
+    """The uploaded object's storage key, ``<bucket>/<path>``, from its signed upload URL
+    (Supabase Storage's ``…/storage/v1/object/upload/sign/<bucket>/<path>?token=…``). It names
+    the object without granting access to it, unlike the URL."""
+    path = urllib.parse.urlsplit(signed_url).path
+    at = path.find(SIGNED_UPLOAD_ROUTE)
+    key = path[at + len(SIGNED_UPLOAD_ROUTE) :] if at >= 0 else path.lstrip("/")
+    return urllib.parse.unquote(key)
+
+
+def failure(message: str, code: str) -> dict[str, str]:
+    """What the handler yields when the job fails (see the module's docstring for the mark)."""
+    return {"error": f"{message} [error_code={code}]", "error_code": code}
 
 
 def upload_plan(files: dict[str, str], upload_urls: Any) -> list[tuple[str, str, str]]:
@@ -124,8 +145,15 @@ def upload_plan(files: dict[str, str], upload_urls: Any) -> list[tuple[str, str,
     ]
 
 
+class UploadRefused(Exception):
+    """The storage refused an upload for good (an expired or invalid signed URL, a size limit)."""
+
+
 def put_file(path: str, url: str, opener: Callable[..., Any] = urllib.request.urlopen) -> None:
-    """PUTs one file, retrying transient failures; signed URLs accept a plain PUT of the bytes."""
+    """PUTs one file, retrying transient failures; signed URLs accept a plain PUT of the bytes.
+
+    Signed upload URLs never overwrite, so a 409 on a retry means an earlier try landed (its
+    answer was lost); the backend verifies the object's sha256 either way."""
     with open(path, "rb") as f:
         data = f.read()
     for attempt in range(1, UPLOAD_ATTEMPTS + 1):
@@ -135,10 +163,17 @@ def put_file(path: str, url: str, opener: Callable[..., Any] = urllib.request.ur
         try:
             with opener(request, timeout=300):
                 return
+        except urllib.error.HTTPError as exc:
+            if exc.code == 409 and attempt > 1:
+                return
+            if 400 <= exc.code < 500 and exc.code not in (408, 429):
+                raise UploadRefused(f"HTTP {exc.code} {exc.reason}") from exc
+            if attempt == UPLOAD_ATTEMPTS:
+                raise
         except (urllib.error.URLError, OSError):
             if attempt == UPLOAD_ATTEMPTS:
                 raise
-            time.sleep(2**attempt)
+        time.sleep(2**attempt)
 
 
 def _run_trainer(spec_path: str) -> subprocess.Popen[str]:
@@ -161,7 +196,7 @@ def handler(
         try:
             spec = build_job_spec(job_input, os.path.join(work, "output"))
         except InputError as exc:
-            yield {"error": str(exc), "error_code": "invalid_job"}
+            yield failure(str(exc), "invalid_job")
             return
         spec_path = os.path.join(work, "job.json")
         with open(spec_path, "w", encoding="utf-8") as f:
@@ -189,25 +224,32 @@ def handler(
                 except subprocess.TimeoutExpired:
                     process.kill()
         if state.error is not None:
-            yield state.error
+            yield failure(state.error["error"], state.error["error_code"])
             return
         if state.cancelled or code != 0:
-            yield {
-                "error": f"The trainer stopped unexpectedly (exit code {code}); retry the job",
-                "error_code": "worker_exit",
-            }
+            yield failure(
+                f"The trainer stopped unexpectedly (exit code {code}); retry the job", "worker_exit"
+            )
             return
+        name = ""
         try:
             for name, path, url in upload_plan(state.files, job_input.get("upload_urls")):
                 put_file(path, url)
-                state.output["model_files"][name] = object_url(url)
-        except (urllib.error.URLError, OSError) as exc:
-            yield {
-                "error": f"Could not upload the trained files: {exc}; retry the job",
-                "error_code": "upload_failed",
-            }
+                state.output["model_files"][name] = object_key(url)
+        except UploadRefused as exc:
+            yield failure(
+                f"The storage refused the upload of {name} ({exc}); its signed URL may have "
+                "expired before training ended (hosted Supabase signs upload URLs for 2 hours)",
+                "upload_refused",
+            )
             return
-        yield state.output
+        except (urllib.error.URLError, OSError) as exc:
+            yield failure(
+                f"Could not upload the trained files: {exc}; retry the job", "upload_failed"
+            )
+            return
+        # The points were yielded one by one already; the aggregated output holds them once.
+        yield {**state.output, "metrics": []}
 
 
 def _start() -> None:

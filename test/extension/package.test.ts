@@ -3,7 +3,7 @@
 // sources, tests, source maps, node_modules or keys — and installs into code-server.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,7 +60,17 @@ describe('the packaged extension (.vsix)', function () {
   it('installs into code-server', () => {
     const bin = ensureCodeServer();
     const home = join(dir, 'code-server');
-    const args = ['--user-data-dir', join(home, 'data'), '--extensions-dir', join(home, 'ext')];
+    const args = [
+      '--user-data-dir',
+      join(home, 'data'),
+      '--extensions-dir',
+      join(home, 'ext'),
+      '--config',
+      join(home, 'config.yaml'),
+    ];
+    mkdirSync(join(home, 'data'), { recursive: true });
+    mkdirSync(join(home, 'ext'), { recursive: true });
+    writeFileSync(join(home, 'config.yaml'), 'auth: none\n');
     const env = { ...process.env };
     delete env.NODE_OPTIONS;
     try {

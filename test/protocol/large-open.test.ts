@@ -13,7 +13,9 @@ import { pair } from './support/pairs.ts';
  */
 function keys(diagnostics: Diagnostic[]): string[] {
   return diagnostics
-    .map((d) => `${String(d.code)}@${d.range.start.line}:${d.range.start.character} ${messageText(d)}`)
+    .map(
+      (d) => `${String(d.code)}@${d.range.start.line}:${d.range.start.character} ${messageText(d)}`,
+    )
     .sort();
 }
 

@@ -136,6 +136,36 @@ describe('language server: robustness', function () {
     assert.deepEqual(versions, [1, version]);
   });
 
+  it('applies edits that arrive while an open still waits for its settings', async () => {
+    const uri = 'file:///work/early-edit.jsonl';
+    const lines = cleanPairs(10);
+    // Open and edit in one burst: the server asks the client for the document's settings when
+    // it opens it, and the edit arrives before the answer.
+    await client.sendBurst([
+      {
+        method: 'textDocument/didOpen',
+        params: { textDocument: { uri, languageId: 'jsonl', version: 1, text: lines.join('\n') } },
+      },
+      {
+        method: 'textDocument/didChange',
+        params: {
+          textDocument: { uri, version: 2 },
+          contentChanges: [
+            {
+              range: { start: { line: 3, character: 0 }, end: { line: 3, character: 1 } },
+              text: '',
+            },
+          ],
+        },
+      },
+    ]);
+    const diagnostics = await client.diagnostics(uri, 2);
+    assert.deepEqual(
+      diagnostics.map((d) => [d.code, d.range.start.line]),
+      [['BRL001', 3]],
+    );
+  });
+
   it('honours cancellation of hover and completion', async () => {
     const uri = 'file:///work/cancel.jsonl';
     const lines = cleanPairs(10);

@@ -1,11 +1,9 @@
 /**
- * The two byte primitives the fast path leans on. The portable versions below run in any
- * JavaScript engine; a host with faster native ones (Node's Buffer: memchr and memcmp) passes
- * its own, as the CLI does (server/src/cli/node-byte-ops.ts).
+ * The byte primitives the fast path leans on. The portable versions below run in any
+ * JavaScript engine; a host with faster native ones (Node's Buffer: memcmp, Latin-1 decoding)
+ * passes its own, as the CLI does (server/src/cli/node-byte-ops.ts).
  */
 export interface ByteOps {
-  /** Offset of the first `byte` in `bytes[from, to)`, or -1. */
-  indexOf(bytes: Uint8Array, byte: number, from: number, to: number): number;
   /** True when `a[aStart, aStart + length)` equals `b[bStart, bStart + length)`. */
   equal(a: Uint8Array, aStart: number, b: Uint8Array, bStart: number, length: number): boolean;
   /** The string of the ASCII bytes `bytes[start, end)`. */
@@ -15,10 +13,6 @@ export interface ByteOps {
 const asciiDecoder = new TextDecoder();
 
 export const portableByteOps: ByteOps = {
-  indexOf(bytes, byte, from, to) {
-    const at = bytes.indexOf(byte, from);
-    return at < to ? at : -1;
-  },
   equal(a, aStart, b, bStart, length) {
     for (let i = 0; i < length; i++) if (a[aStart + i] !== b[bStart + i]) return false;
     return true;

@@ -53,6 +53,15 @@ function bytesOf(texts: readonly string[]): Uint8Array[] {
   return texts.map((t) => Uint8Array.from(t, (c) => c.charCodeAt(0)));
 }
 
+/** Each key's bytes as little-endian 32-bit words (the last one zero-padded), for `matches`. */
+function wordsOf(keys: readonly Uint8Array[]): Uint32Array[] {
+  return keys.map((key) => {
+    const words = new Uint32Array(Math.ceil(key.length / 4));
+    for (let j = 0; j < key.length; j++) words[j >> 2] |= key[j] << (8 * (j & 3));
+    return words;
+  });
+}
+
 // Key tables, one per object kind; a key's index is its bit in the object's "seen" mask.
 const PAIR_KEYS = bytesOf([
   'id',
@@ -135,6 +144,15 @@ const CRITERIA_KEYS = bytesOf([
   'brand_voice_alignment',
 ]);
 
+const PAIR_WORDS = wordsOf(PAIR_KEYS);
+const METADATA_WORDS = wordsOf(METADATA_KEYS);
+const TURN_WORDS = wordsOf(TURN_KEYS);
+const STATE_WORDS = wordsOf(STATE_KEYS);
+const CONTEXT_WORDS = wordsOf(CONTEXT_KEYS);
+const EMOTION_WORDS = wordsOf(EMOTION_KEYS);
+const TRAINING_WORDS = wordsOf(TRAINING_KEYS);
+const CRITERIA_WORDS = wordsOf(CRITERIA_KEYS);
+
 /** Below this `quality_score` the full path reports BRL042 (info). */
 const LOW_QUALITY_SCORE = 2.5;
 /** Turn numbers above this are left to the full path (the cross-line rules cap them too). */
@@ -158,6 +176,9 @@ export class V4LineScanner {
 
   private readonly ops: ByteOps;
   private b: Uint8Array = new Uint8Array(0);
+  /** `b` as 32-bit words (a DataView of its buffer, offset by `viewBase`). */
+  private view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+  private viewBase = 0;
   /** End and start of the line being scanned in `b`; columns are offsets from `base`. */
   private e = 0;
   private base = 0;
@@ -271,6 +292,8 @@ export class V4LineScanner {
     this.b = bytes;
     this.e = end;
     this.base = start;
+    if (this.view.buffer !== bytes.buffer) this.view = new DataView(bytes.buffer);
+    this.viewBase = bytes.byteOffset;
     let p = this.ws(start);
     if (this.at(p) !== OPEN_BRACE) return false;
     const objectStart = p;
@@ -329,7 +352,25 @@ export class V4LineScanner {
   private shortString(p: number): number {
     const b = this.b;
     const e = this.e;
-    for (let i = p + 1; i < e; i++) {
+    const view = this.view;
+    const base = this.viewBase;
+    let i = p + 1;
+    // Four bytes at a time up to the first that needs a look (see contentFingerprintBytes).
+    for (; i + 4 <= e; i += 4) {
+      const w = view.getUint32(base + i, true);
+      const quote = w ^ 0x22222222;
+      const backslash = w ^ 0x5c5c5c5c;
+      if (
+        ((w & 0x80808080) |
+          ((w - 0x20202020) & ~w & 0x80808080) |
+          ((quote - 0x01010101) & ~quote & 0x80808080) |
+          ((backslash - 0x01010101) & ~backslash & 0x80808080)) !==
+        0
+      ) {
+        break;
+      }
+    }
+    for (; i < e; i++) {
       const c = b[i];
       if (c === QUOTE) return i;
       if (c < 32 || c === BACKSLASH || c > 127) return FAIL;
@@ -370,7 +411,12 @@ export class V4LineScanner {
    */
   private keyEnd = 0;
   private valueAt = 0;
-  private key(p: number, keys: readonly Uint8Array[], guess: number): number {
+  private key(
+    p: number,
+    keys: readonly Uint8Array[],
+    words: readonly Uint32Array[],
+    guess: number,
+  ): number {
     if (this.at(p) !== QUOTE) return -1;
     let index = -1;
     let close: number;
@@ -378,7 +424,7 @@ export class V4LineScanner {
     // time. A known key is plain ASCII, so matching it bytewise (and its closing quote) is
     // the whole check.
     const guessed = guess >= 0 && guess < keys.length ? keys[guess] : undefined;
-    if (guessed !== undefined && this.matches(p + 1, guessed)) {
+    if (guessed !== undefined && this.matches(p + 1, guessed, words[guess])) {
       index = guess;
       close = p + 1 + guessed.length;
     } else {
@@ -400,12 +446,17 @@ export class V4LineScanner {
     return index;
   }
 
-  /** True when `word` followed by a quote is at `from`. */
-  private matches(from: number, word: Uint8Array): boolean {
+  /** True when `word` (whose 32-bit words are `words`) followed by a quote is at `from`. */
+  private matches(from: number, word: Uint8Array, words: Uint32Array): boolean {
     const b = this.b;
     const n = word.length;
     if (from + n >= this.e || b[from + n] !== QUOTE) return false;
-    for (let j = 0; j < n; j++) if (b[from + j] !== word[j]) return false;
+    const view = this.view;
+    const at = this.viewBase + from;
+    const whole = n & ~3;
+    for (let j = 0; j < whole; j += 4)
+      if (view.getUint32(at + j, true) !== words[j >> 2]) return false;
+    for (let j = whole; j < n; j++) if (b[from + j] !== word[j]) return false;
     return true;
   }
 
@@ -576,7 +627,7 @@ export class V4LineScanner {
     p = this.ws(p + 1);
     if (this.at(p) === CLOSE_BRACE) return FAIL;
     for (;;) {
-      const k = this.key(p, PAIR_KEYS, order[previous + 1]);
+      const k = this.key(p, PAIR_KEYS, PAIR_WORDS, order[previous + 1]);
       if (k < 0 || (seen & (1 << k)) !== 0) return FAIL;
       order[previous + 1] = k;
       previous = k;
@@ -680,7 +731,7 @@ export class V4LineScanner {
     const order = this.turnOrder;
     let previous = -1;
     for (;;) {
-      const k = this.key(p, TURN_KEYS, order[previous + 1]);
+      const k = this.key(p, TURN_KEYS, TURN_WORDS, order[previous + 1]);
       if (k < 0 || (seen & (1 << k)) !== 0) return FAIL;
       order[previous + 1] = k;
       previous = k;
@@ -723,6 +774,7 @@ export class V4LineScanner {
   private object(
     p: number,
     keys: readonly Uint8Array[],
+    words: readonly Uint32Array[],
     order: Int8Array,
     required: number,
     member: (k: number, v: number) => number,
@@ -733,7 +785,7 @@ export class V4LineScanner {
     let seen = 0;
     let previous = -1;
     for (;;) {
-      const k = this.key(p, keys, order[previous + 1]);
+      const k = this.key(p, keys, words, order[previous + 1]);
       if (k < 0 || (seen & (1 << k)) !== 0) return FAIL;
       order[previous + 1] = k;
       previous = k;
@@ -754,7 +806,14 @@ export class V4LineScanner {
   };
 
   private emotionalState(p: number): number {
-    return this.object(p, STATE_KEYS, this.stateOrder, REQUIRED_STATE_KEYS, this.stateMember);
+    return this.object(
+      p,
+      STATE_KEYS,
+      STATE_WORDS,
+      this.stateOrder,
+      REQUIRED_STATE_KEYS,
+      this.stateMember,
+    );
   }
 
   private readonly metadataMember = (k: number, v: number): number => {
@@ -779,7 +838,14 @@ export class V4LineScanner {
 
   private metadata(p: number): number {
     this.slotValueStart.fill(-1);
-    const q = this.object(p, METADATA_KEYS, this.metadataOrder, 0, this.metadataMember);
+    const q = this.object(
+      p,
+      METADATA_KEYS,
+      METADATA_WORDS,
+      this.metadataOrder,
+      0,
+      this.metadataMember,
+    );
     if (q === FAIL) return FAIL;
     this.metadataStart = p;
     this.metadataEnd = q;
@@ -804,10 +870,17 @@ export class V4LineScanner {
   };
 
   private readonly contextMember = (_k: number, v: number): number =>
-    this.object(v, EMOTION_KEYS, this.emotionOrder, REQUIRED_EMOTION_KEYS, this.emotionMember);
+    this.object(
+      v,
+      EMOTION_KEYS,
+      EMOTION_WORDS,
+      this.emotionOrder,
+      REQUIRED_EMOTION_KEYS,
+      this.emotionMember,
+    );
 
   private emotionalContext(p: number): number {
-    return this.object(p, CONTEXT_KEYS, this.contextOrder, 1, this.contextMember);
+    return this.object(p, CONTEXT_KEYS, CONTEXT_WORDS, this.contextOrder, 1, this.contextMember);
   }
 
   private readonly criteriaMember = (_k: number, v: number): number => this.numberIn(v, 1, 5);
@@ -833,7 +906,14 @@ export class V4LineScanner {
         return q !== FAIL && this.number < LOW_QUALITY_SCORE ? FAIL : q;
       }
       case 6:
-        return this.object(v, CRITERIA_KEYS, this.criteriaOrder, 0, this.criteriaMember);
+        return this.object(
+          v,
+          CRITERIA_KEYS,
+          CRITERIA_WORDS,
+          this.criteriaOrder,
+          0,
+          this.criteriaMember,
+        );
       case 7:
       case 8:
         return this.boolean(v);
@@ -845,7 +925,14 @@ export class V4LineScanner {
   };
 
   private trainingMetadata(p: number): number {
-    return this.object(p, TRAINING_KEYS, this.trainingOrder, 0, this.trainingMember);
+    return this.object(
+      p,
+      TRAINING_KEYS,
+      TRAINING_WORDS,
+      this.trainingOrder,
+      0,
+      this.trainingMember,
+    );
   }
 
   private stringArray(p: number): number {

@@ -10,8 +10,8 @@ import { processOutput, type Output } from './output.ts';
 type Command = (argv: string[], output: Output) => Promise<number>;
 
 /**
- * The subcommands. The language server joins here as `lsp` (it will start the LSP connection
- * on stdio from server/src/server.ts) so editors can run `brightrun lsp --stdio`.
+ * The subcommands. `lsp` starts the language server (server/src/lsp/) so editors can run
+ * `brightrun lsp --stdio`.
  */
 const COMMANDS: Record<string, Command> = {
   validate: runValidate,

@@ -9,7 +9,6 @@ const NATIVE_COMPARE_MIN = 64;
  * Buffer wrapping (a new Buffer object per call would cost more than the call saves).
  */
 interface NativeBytes {
-  indexOf: (this: Uint8Array, value: number, byteOffset: number) => number;
   compare: (
     this: Uint8Array,
     target: Uint8Array,
@@ -22,15 +21,11 @@ interface NativeBytes {
 }
 const native = Buffer.prototype as unknown as NativeBytes;
 
-/** Node's native byte search (memchr), comparison (memcmp) and Latin-1 decoding for the fast path. */
+/** Node's native comparison (memcmp) and Latin-1 decoding for the fast path. */
 export const nodeByteOps: ByteOps = {
   ascii(bytes, start, end) {
     // ASCII is Latin-1.
     return native.latin1Slice.call(bytes, start, end);
-  },
-  indexOf(bytes, byte, from, to) {
-    const at = native.indexOf.call(bytes, byte, from);
-    return at < to ? at : -1;
   },
   equal(a, aStart, b, bStart, length) {
     if (length < NATIVE_COMPARE_MIN) {

@@ -1,5 +1,6 @@
 import type { CancellationToken, Connection, InitializeResult } from 'vscode-languageserver';
 import type {
+  DidChangeTextDocumentParams,
   WorkDoneProgressBegin,
   WorkDoneProgressEnd,
   WorkDoneProgressReport,
@@ -108,32 +109,43 @@ export function startServer(connection: Connection, tap?: ServerTap): void {
     };
   });
 
+  /** Changes that arrive while an open waits for the document's settings, applied after it. */
+  const opening = new Map<string, DidChangeTextDocumentParams[]>();
+
   connection.onDidOpenTextDocument(async ({ textDocument }) => {
     const started = timing.on ? performance.now() : 0;
     const { uri, languageId, version, text } = textDocument;
+    const content = takeOpenedLines(textDocument) ?? text;
     languages.set(uri, languageId);
+    opening.set(uri, []);
     const config = await settings.get(uri);
+    const queued = opening.get(uri) ?? [];
+    opening.delete(uri);
     if (!isCandidate(uri, languageId, config)) {
-      ignored.set(uri, { store: new LineStore(takeOpenedLines(textDocument) ?? text), version });
+      const other = { store: new LineStore(content), version };
+      ignored.set(uri, other);
+      for (const change of queued) applyToStore(other, change);
       return;
     }
-    const document = new DatasetDocument(uri, version, takeOpenedLines(textDocument) ?? text);
+    const document = new DatasetDocument(uri, version, content);
     documents.set(uri, document);
+    for (const change of queued)
+      document.applyChanges(change.contentChanges, change.textDocument.version);
     await publish(document, timing.on ? { event: 'open', started } : undefined);
   });
 
-  connection.onDidChangeTextDocument(async ({ textDocument, contentChanges }) => {
+  connection.onDidChangeTextDocument(async (params) => {
+    const { textDocument, contentChanges } = params;
     const started = timing.on ? performance.now() : 0;
+    const pending = opening.get(textDocument.uri);
+    if (pending !== undefined) {
+      pending.push(params);
+      return;
+    }
     const document = documents.get(textDocument.uri);
     if (document === undefined) {
       const other = ignored.get(textDocument.uri);
-      if (other !== undefined) {
-        for (const change of contentChanges) {
-          if ('range' in change) other.store.applyEdit(change.range, change.text);
-          else other.store.replaceAll(change.text);
-        }
-        other.version = textDocument.version;
-      }
+      if (other !== undefined) applyToStore(other, params);
       return;
     }
     document.applyChanges(contentChanges, textDocument.version);
@@ -318,6 +330,18 @@ function clientProgress(connection: Connection, token: string | number): FilePro
     report: (percentage, message) => send({ kind: 'report', percentage, message }),
     done: () => send({ kind: 'end' }),
   };
+}
+
+/** Applies a change to a document kept as text only. */
+function applyToStore(
+  document: { store: LineStore; version: number },
+  { textDocument, contentChanges }: DidChangeTextDocumentParams,
+): void {
+  for (const change of contentChanges) {
+    if ('range' in change) document.store.applyEdit(change.range, change.text);
+    else document.store.replaceAll(change.text);
+  }
+  document.version = textDocument.version;
 }
 
 /** Requests cancelled before or while they run answer RequestCancelled, as LSP asks. */

@@ -5,7 +5,12 @@ import type {
   MessageReader,
   MessageWriter,
 } from 'vscode-languageserver/node';
-import { IPCMessageReader, IPCMessageWriter, StreamMessageWriter } from 'vscode-languageserver/node';
+import {
+  IPCMessageReader,
+  IPCMessageWriter,
+  StreamMessageReader,
+  StreamMessageWriter,
+} from 'vscode-languageserver/node';
 import { StdioMessageReader } from './stdio-reader.ts';
 
 /** What the server learns about a message the moment it is read, before it is dispatched. */
@@ -78,12 +83,30 @@ export function createTransport(
   argv: readonly string[],
   tap: (message: IncomingMessage) => void,
   timing: { on: boolean },
+  options: { plainReader?: boolean } = {},
 ): Transport | undefined {
   let decodeStart = 0;
   if (argv.includes('--stdio')) {
-    const reader = new StdioMessageReader(process.stdin, () => {
+    const markStart = () => {
       if (timing.on) decodeStart = performance.now();
-    });
+    };
+    // The plain reader is vscode-jsonrpc's own (the benchmark's naive server uses it).
+    const reader = options.plainReader
+      ? new StreamMessageReader(process.stdin, {
+          charset: 'utf-8',
+          contentTypeDecoder: {
+            name: 'application/json',
+            decode: (buffer: Uint8Array) => {
+              markStart();
+              const bytes =
+                buffer instanceof Buffer
+                  ? buffer
+                  : Buffer.from(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+              return Promise.resolve(JSON.parse(bytes.toString('utf8')) as Message);
+            },
+          },
+        })
+      : new StdioMessageReader(process.stdin, markStart);
     return {
       reader: tapped(reader, tap, () => decodeStart),
       writer: new StreamMessageWriter(process.stdout, {

@@ -8,11 +8,25 @@
 import type {
   CancelResponse,
   GpuJobStatus,
+  JobOutput,
+  MetricPoint,
   RunRequest,
   RunResponse,
   StatusResponse,
   StreamResponse,
 } from '../../../common/gpu-cluster/contract.ts';
+
+/**
+ * What the processor sends to `POST /run`: the contract's request plus two things only a hosted
+ * provider needs. `input.upload_urls` maps each file the trainer will write to a signed upload
+ * URL (a RunPod worker's disk is gone when the job ends; the local cluster ignores them and
+ * serves the files itself). `policy.ttl` is RunPod's job lifetime in milliseconds, counted from
+ * submission and covering queue and execution time.
+ */
+export interface ProviderRunRequest extends RunRequest {
+  input: RunRequest['input'] & { upload_urls?: Record<string, string> };
+  policy?: { executionTimeout?: number; ttl?: number };
+}
 
 export type GpuClusterErrorKind =
   /** No answer: connection refused, DNS, timeout, or a 5xx/429 (the provider is not well). */
@@ -65,6 +79,146 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+// Normalising the provider's answers --------------------------------------------------------------
+//
+// The local GPU cluster answers exactly the contract's shapes. RunPod Serverless running
+// gpu-worker/runpod/handler.py (a generator handler registered with `return_aggregate_stream`)
+// answers differently in three ways, and the processor must see one shape either way:
+// - while the job runs, `/status` `output` is the handler's last progress update (stage, progress,
+//   steps; no metric list);
+// - when it completes, `/status` `output` is the LIST of everything the handler yielded: one item
+//   per metric point, then the final output `{stage, …, model_files, model_metadata}`;
+// - a handler that yields `{error}` ends the job FAILED with `error` as a string only (current
+//   runpod-python), or — older runpod-python — COMPLETED with that dict as the list's last item.
+//   The handler appends `[error_code=<code>]` to its message so the trainer's code survives both.
+// `/stream` items are whatever was yielded, so the final output shows up there too; only metric
+// points are passed on.
+
+/** The suffix gpu-worker/runpod/handler.py appends to an error to carry the trainer's code. */
+const ERROR_CODE_MARK = /\s*\[error_code=([a-z0-9_]+)\]\s*$/;
+
+function emptyOutput(): JobOutput {
+  return {
+    stage: 'initializing',
+    progress: 0,
+    current_epoch: 0,
+    current_step: 0,
+    total_steps: 0,
+    metrics: [],
+    model_files: {},
+    model_metadata: {},
+  };
+}
+
+/** A metric point (step and loss), not a progress update, a final output or an error. */
+export function isMetricPoint(value: unknown): value is MetricPoint {
+  return (
+    isObject(value) &&
+    Number.isInteger(value.step) &&
+    'training_loss' in value &&
+    !('stage' in value) &&
+    !('error' in value)
+  );
+}
+
+function isFinalOutput(value: unknown): value is Record<string, unknown> {
+  return isObject(value) && typeof value.stage === 'string' && isObject(value.model_files);
+}
+
+function isFailure(value: unknown): value is Record<string, unknown> {
+  return isObject(value) && value.error !== undefined && value.error !== null && value.error !== '';
+}
+
+/** The contract's output from an object a provider sent, with every list and map present. */
+function outputOf(value: Record<string, unknown>): JobOutput {
+  return {
+    ...emptyOutput(),
+    ...(value as Partial<JobOutput>),
+    metrics: Array.isArray(value.metrics) ? value.metrics.filter(isMetricPoint) : [],
+    model_files: isObject(value.model_files) ? (value.model_files as Record<string, string>) : {},
+    model_metadata: isObject(value.model_metadata) ? value.model_metadata : {},
+  };
+}
+
+/** Points by step (later ones win), in step order: the list's items and the final output's. */
+function mergePoints(...lists: MetricPoint[][]): MetricPoint[] {
+  const byStep = new Map<number, MetricPoint>();
+  for (const list of lists) for (const point of list) byStep.set(point.step, point);
+  return [...byStep.values()].sort((a, b) => a.step - b.step);
+}
+
+function messageOf(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** The message without runpod-python's traceback and without the error code mark, and the code. */
+function splitError(raw: string): { message: string; code?: string } {
+  const message = raw.split('\ntraceback:')[0].trim();
+  const mark = ERROR_CODE_MARK.exec(message);
+  return mark === null
+    ? { message }
+    : { message: message.slice(0, mark.index).trim(), code: mark[1] };
+}
+
+/** One `/status` answer in the contract's shape, from the local cluster's or RunPod's. */
+export function normaliseStatus(
+  body: Record<string, unknown>,
+  status: GpuJobStatus,
+): StatusResponse {
+  let finalStatus = status;
+  let error = isFailure(body) ? messageOf(body.error) : undefined;
+  let output: JobOutput | undefined;
+  let code: string | undefined;
+  const raw = body.output;
+  if (Array.isArray(raw)) {
+    const points = raw.filter(isMetricPoint);
+    const finalAt = raw.findLastIndex(isFinalOutput);
+    const failureAt = raw.findLastIndex(isFailure);
+    output =
+      finalAt >= 0
+        ? outputOf(raw[finalAt] as Record<string, unknown>)
+        : { ...emptyOutput(), metrics: [] };
+    output.metrics = mergePoints(points, output.metrics);
+    if (failureAt > finalAt) {
+      const failure = raw[failureAt] as Record<string, unknown>;
+      finalStatus = 'FAILED';
+      error = messageOf(failure.error);
+      if (typeof failure.error_code === 'string') code = failure.error_code;
+    } else if (finalAt < 0 && status === 'COMPLETED') {
+      finalStatus = 'FAILED';
+      error = 'The GPU worker ended without reporting its result; retry the job';
+    }
+  } else if (isObject(raw)) {
+    output = outputOf(raw);
+  }
+  if (error !== undefined) {
+    const split = splitError(error);
+    error = split.message;
+    code ??= split.code;
+  }
+  if (code !== undefined) {
+    output ??= emptyOutput();
+    output.error_code ??= code;
+  }
+  return {
+    id: typeof body.id === 'string' ? body.id : '',
+    status: finalStatus,
+    ...(output === undefined ? {} : { output }),
+    ...(error === undefined ? {} : { error }),
+  };
+}
+
+/** One `/stream` answer with its metric points only. */
+export function normaliseStream(body: Record<string, unknown>, items: unknown[]): StreamResponse {
+  return {
+    status: isStatus(body.status) ? body.status : 'IN_PROGRESS',
+    stream: items.flatMap((item) => {
+      const output = isObject(item) ? item.output : undefined;
+      return isMetricPoint(output) ? [{ output }] : [];
+    }),
+  };
+}
+
 export class GpuClusterClient {
   private readonly baseUrl: string;
   private readonly timeoutMs: number;
@@ -94,7 +248,7 @@ export class GpuClusterClient {
     });
   }
 
-  async run(request: RunRequest): Promise<RunResponse> {
+  async run(request: ProviderRunRequest): Promise<RunResponse> {
     const body = await this.call('POST', '/run', request);
     if (!isObject(body) || typeof body.id !== 'string' || body.id === '') {
       throw new GpuClusterError('protocol', 'The GPU cluster answered /run without a job id');
@@ -110,7 +264,7 @@ export class GpuClusterClient {
         `The GPU cluster answered /status/${id} without a status`,
       );
     }
-    return body as unknown as StatusResponse;
+    return normaliseStatus(body, body.status);
   }
 
   async stream(id: string): Promise<StreamResponse> {
@@ -121,7 +275,7 @@ export class GpuClusterClient {
         `The GPU cluster answered /stream/${id} without a stream`,
       );
     }
-    return body as unknown as StreamResponse;
+    return normaliseStream(body, body.stream);
   }
 
   async cancel(id: string): Promise<CancelResponse> {
@@ -135,11 +289,28 @@ export class GpuClusterClient {
     return body as unknown as CancelResponse;
   }
 
-  /** Downloads one of a job's files (an absolute URL from `output.model_files`) as a stream. */
+  /** True when `url` is on the cluster's own host (where the local cluster serves job files). */
+  servesFile(url: string): boolean {
+    try {
+      return new URL(url).origin === new URL(this.baseUrl).origin;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Downloads one of a job's files (an absolute URL from `output.model_files`) as a stream. Only
+   * from the cluster's own host: the request carries the cluster's bearer key, which must never
+   * reach another host (a storage server, or wherever a worker's output points).
+   */
   async download(url: string): Promise<{ body: ReadableStream<Uint8Array>; size: number | null }> {
-    // The worker's file URLs live on the provider's host: the bearer key goes only there.
-    const sameHost = new URL(url).origin === new URL(this.baseUrl).origin;
-    const response = await this.send('GET', url, undefined, sameHost, 10 * this.timeoutMs);
+    if (!this.servesFile(url)) {
+      throw new GpuClusterError(
+        'rejected',
+        "Refusing to download a job's file from another host than the GPU cluster's",
+      );
+    }
+    const response = await this.send('GET', url, undefined, true, 10 * this.timeoutMs);
     if (response.body === null) throw new GpuClusterError('protocol', `Empty body from ${url}`);
     const length = Number(response.headers.get('content-length') ?? '');
     return { body: response.body, size: Number.isFinite(length) && length >= 0 ? length : null };

@@ -1,9 +1,17 @@
 /**
  * One run of create-model-artifacts (training.md §5): for each completed job without a ready
- * artifact, copy the files the GPU worker wrote into bucket `lora-models` at
- * `<user_id>/<artifact_id>/<file>`, verify each copy against the size and sha256 the trainer
- * reported, record the per-epoch checkpoints, score the run's quality, write the training
- * summary and the storage cost, mark the artifact ready and notify.
+ * artifact, bring the files the GPU worker wrote into bucket `lora-models`, verify each against
+ * the size and sha256 the trainer reported, record the per-epoch checkpoints, score the run's
+ * quality, write the training summary and the storage cost, mark the artifact ready and notify.
+ *
+ * Where the files come from depends on the GPU cluster (see _shared/artifact-files.ts):
+ * - the local GPU cluster serves them at `/files/{id}/{name}` on its own host: they are copied
+ *   to `<user_id>/<artifact_id>/<file>`, streaming, hashed on the way;
+ * - a RunPod worker has already uploaded them to the signed upload URLs the processor sent, and
+ *   reports each as a storage key `lora-models/<user>/<artifact>/attempt-<n>/<file>`: the key must
+ *   be exactly the one signed for this job's attempt, and the object is read back from storage to
+ *   check its size and sha256 (nothing is copied).
+ * A URL on any other host is refused: downloads carry the GPU cluster's key.
  *
  * Idempotent: the artifact id is derived from the job id, so a run that dies half way leaves
  * files that the next run overwrites in place; every row is written with ON CONFLICT, and the
@@ -14,6 +22,13 @@ import type { JobOutput } from '../../../common/gpu-cluster/contract.ts';
 import { STORAGE_COST } from '../../../common/training/cost-model.ts';
 import { roundCents } from '../../../common/training/money.ts';
 import { scoreQuality, type TrainingSummary } from '../../../common/training/quality.ts';
+import {
+  artifactIdFor,
+  expectedArtifactFiles,
+  MODELS_BUCKET,
+  storageKey,
+  uploadPath,
+} from '../_shared/artifact-files.ts';
 import { withServiceRole, type Tx } from '../_shared/db.ts';
 import { GpuClusterClient } from '../_shared/gpu-cluster-client.ts';
 import { logLine } from '../_shared/log.ts';
@@ -22,7 +37,7 @@ import { writeComputeCost, writeStorageCost } from '../_shared/processing/costs.
 import { Sha256 } from '../_shared/processing/sha256.ts';
 import type { StoragePort } from '../_shared/storage/port.ts';
 
-export const MODELS_BUCKET = 'lora-models';
+export { artifactIdFor, MODELS_BUCKET };
 
 interface CompletedJob {
   id: string;
@@ -37,6 +52,7 @@ interface CompletedJob {
   total_steps: number | null;
   gpu_type: string;
   gpu_count: number;
+  attempt: number;
   hourly_rate: number | null;
   actual_cost: number | null;
   started_at: Date | null;
@@ -57,13 +73,6 @@ export interface ArtifactRunSummary extends Record<string, unknown> {
   created: string[];
   failed: string[];
   skipped: number;
-}
-
-/** A UUID derived from the job id (SHA-256 based, version nibble 5 style): stable across runs. */
-export function artifactIdFor(jobId: string): string {
-  const hex = new Sha256().update(new TextEncoder().encode(`brightrun-artifact:${jobId}`)).hex();
-  const variant = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
 function contentTypeOf(name: string): string {
@@ -134,7 +143,7 @@ export class ArtifactCreator {
       const [job] = await tx<CompletedJob[]>`
         select j.id, j.user_id, j.dataset_id, j.name, j.config, j.base_model, j.epochs,
                j.current_epoch, j.current_step, j.total_steps, j.gpu_type, j.gpu_count,
-               j.hourly_rate, j.actual_cost, j.started_at, j.completed_at, j.gpu_output,
+               j.attempt, j.hourly_rate, j.actual_cost, j.started_at, j.completed_at, j.gpu_output,
                d.name as dataset_name
           from public.training_jobs j
           left join public.datasets d on d.id = j.dataset_id
@@ -159,34 +168,67 @@ export class ArtifactCreator {
       on conflict (job_id) do nothing`;
 
     const output = job.gpu_output ?? {};
-    const urls = (output.model_files ?? {}) as Record<string, string>;
-    if (Object.keys(urls).length === 0) {
-      await tx`
-        update public.model_artifacts
-           set status = 'failed',
-               error_message = 'The GPU job reported no files: run the job again'
-         where job_id = ${job.id}`;
-      return 'failed';
+    const locations = (output.model_files ?? {}) as Record<string, string>;
+    if (Object.keys(locations).length === 0) {
+      return await this.fail(tx, job, 'The GPU job reported no files: run the job again');
     }
     const reported = ((output.model_metadata as Record<string, unknown> | undefined)?.files ??
       {}) as Record<string, { size?: number; sha256?: string }>;
 
     const files: Record<string, CopiedFile> = {};
-    for (const [fileName, url] of Object.entries(urls)) {
-      const copied = await this.copy(
-        url,
-        `${folder}${fileName}`,
-        fileName.endsWith('.safetensors'),
-      );
+    for (const [fileName, location] of Object.entries(locations)) {
+      const wantHead = fileName.endsWith('.safetensors');
       const expected = reported[fileName];
-      if (expected?.sha256 !== undefined && expected.sha256 !== copied.sha256) {
-        throw new Error(`The copy of ${fileName} does not match the sha256 the trainer reported`);
+      if (/^https?:\/\//i.test(location)) {
+        // The local GPU cluster's file server. A failed copy is retried by the next run.
+        if (!this.cluster().servesFile(location)) {
+          return await this.fail(
+            tx,
+            job,
+            `The GPU job reported ${fileName} on a host other than the GPU cluster's: run the job again`,
+          );
+        }
+        const copied = await this.copy(location, `${folder}${fileName}`, wantHead);
+        if (expected?.sha256 !== undefined && expected.sha256 !== copied.sha256) {
+          throw new Error(`The copy of ${fileName} does not match the sha256 the trainer reported`);
+        }
+        if (expected?.size !== undefined && expected.size !== copied.size) {
+          throw new Error(`The copy of ${fileName} is ${copied.size} bytes, not ${expected.size}`);
+        }
+        files[fileName] = copied;
+        continue;
       }
-      if (expected?.size !== undefined && expected.size !== copied.size) {
-        throw new Error(`The copy of ${fileName} is ${copied.size} bytes, not ${expected.size}`);
+      // Uploaded by the worker: only the key signed for this attempt counts, and what is there
+      // must be what the trainer wrote. Neither improves by waiting, so a mismatch fails.
+      const path = uploadPath(job.user_id, job.id, job.attempt, fileName);
+      if (location !== storageKey(MODELS_BUCKET, path)) {
+        return await this.fail(
+          tx,
+          job,
+          `The GPU job reported ${fileName} outside its artifact folder: run the job again`,
+        );
       }
-      files[fileName] = copied;
+      const uploaded = await this.verifyUploaded(path, wantHead);
+      if (uploaded === null) {
+        return await this.fail(
+          tx,
+          job,
+          `The GPU worker's upload of ${fileName} is missing from storage: run the job again`,
+        );
+      }
+      if (
+        (expected?.sha256 !== undefined && expected.sha256 !== uploaded.sha256) ||
+        (expected?.size !== undefined && expected.size !== uploaded.size)
+      ) {
+        return await this.fail(
+          tx,
+          job,
+          `The GPU worker's upload of ${fileName} does not match what the trainer wrote (${uploaded.size} bytes, sha256 ${uploaded.sha256}): run the job again`,
+        );
+      }
+      files[fileName] = uploaded;
     }
+    if (job.attempt > 1) await this.removeEarlierUploads(job);
 
     // Metric points give the losses of the quality score and of each checkpoint.
     const points = await tx<
@@ -286,30 +328,96 @@ export class ArtifactCreator {
     return 'created';
   }
 
+  /** Marks the artifact failed with a message that says what to do; nothing is retried. */
+  private async fail(tx: Tx, job: CompletedJob, message: string): Promise<'failed'> {
+    await tx`
+      update public.model_artifacts set status = 'failed', error_message = ${message}
+       where job_id = ${job.id}`;
+    logLine('warn', {
+      function: 'create-model-artifacts',
+      event: 'artifact_failed',
+      job_id: job.id,
+      error: message,
+    });
+    return 'failed';
+  }
+
   /** Streams one file from the worker into storage, hashing and counting on the way. */
   private async copy(url: string, path: string, wantHead: boolean): Promise<CopiedFile> {
     const { body } = await this.cluster().download(url);
-    const hash = new Sha256();
-    let size = 0;
-    const head: Uint8Array[] = [];
-    let headLength = 0;
-    const tap = new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        hash.update(chunk);
-        size += chunk.length;
-        if (wantHead && headLength < HEAD_BYTES) {
-          head.push(chunk.slice(0, HEAD_BYTES - headLength));
-          headLength += Math.min(chunk.length, HEAD_BYTES - headLength);
+    const digest = new Digest(wantHead);
+    await this.storage().write(
+      MODELS_BUCKET,
+      path,
+      body.pipeThrough(digest.tap()),
+      contentTypeOf(path),
+    );
+    return digest.file(path);
+  }
+
+  /** Reads an object a worker uploaded back from storage: its size, sha256 and header. */
+  private async verifyUploaded(path: string, wantHead: boolean): Promise<CopiedFile | null> {
+    const storage = this.storage();
+    if ((await storage.stat(MODELS_BUCKET, path)) === null) return null;
+    const digest = new Digest(wantHead);
+    await (await storage.read(MODELS_BUCKET, path))
+      .pipeThrough(digest.tap())
+      .pipeTo(new WritableStream());
+    return digest.file(path);
+  }
+
+  /**
+   * Removes what workers of earlier attempts may have uploaded (an attempt whose worker outlived
+   * it, e.g. after a processor died mid-submission). Best effort: a leftover costs storage only.
+   */
+  private async removeEarlierUploads(job: CompletedJob): Promise<void> {
+    const names = expectedArtifactFiles(job.epochs);
+    const paths: string[] = [];
+    for (let attempt = 1; attempt < job.attempt; attempt++) {
+      for (const name of names) paths.push(uploadPath(job.user_id, job.id, attempt, name));
+    }
+    try {
+      await this.storage().remove(MODELS_BUCKET, paths);
+    } catch (error) {
+      logLine('warn', {
+        function: 'create-model-artifacts',
+        event: 'cleanup_failed',
+        job_id: job.id,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+}
+
+/** Counts, hashes and (for safetensors) keeps the head of the bytes that flow through it. */
+class Digest {
+  private readonly hash = new Sha256();
+  private size = 0;
+  private readonly head: Uint8Array[] = [];
+  private headLength = 0;
+
+  constructor(private readonly wantHead: boolean) {}
+
+  tap(): TransformStream<Uint8Array, Uint8Array> {
+    return new TransformStream<Uint8Array, Uint8Array>({
+      transform: (chunk, controller) => {
+        this.hash.update(chunk);
+        this.size += chunk.length;
+        if (this.wantHead && this.headLength < HEAD_BYTES) {
+          this.head.push(chunk.slice(0, HEAD_BYTES - this.headLength));
+          this.headLength += Math.min(chunk.length, HEAD_BYTES - this.headLength);
         }
         controller.enqueue(chunk);
       },
     });
-    await this.storage().write(MODELS_BUCKET, path, body.pipeThrough(tap), contentTypeOf(path));
-    const file: CopiedFile = { path, size, sha256: hash.hex() };
-    if (wantHead) {
-      const bytes = new Uint8Array(headLength);
+  }
+
+  file(path: string): CopiedFile {
+    const file: CopiedFile = { path, size: this.size, sha256: this.hash.hex() };
+    if (this.wantHead) {
+      const bytes = new Uint8Array(this.headLength);
       let at = 0;
-      for (const part of head) {
+      for (const part of this.head) {
         bytes.set(part, at);
         at += part.length;
       }

@@ -42,10 +42,12 @@ export function stageOf(stage: TrainerStage | undefined): JobStage {
 }
 
 /**
- * Trainer error codes that another attempt may cure (a dataset download that failed, a crash);
- * anything else — bad input, NaN, out of memory with the same settings — fails at once.
+ * Trainer error codes that another attempt may cure (a dataset download that failed, a crash,
+ * and — from the RunPod handler — a trainer that exited unexpectedly or an upload that failed on
+ * the network); anything else — bad input, NaN, out of memory with the same settings, an upload
+ * URL the storage refused — fails at once.
  */
-const RETRYABLE_CODES = new Set(['download_failed', 'internal']);
+const RETRYABLE_CODES = new Set(['download_failed', 'internal', 'worker_exit', 'upload_failed']);
 
 export function isRetryableFailure(output: JobOutput | undefined): boolean {
   const code = output?.error_code;
@@ -111,4 +113,32 @@ export function toMetricRow(jobId: string, userId: string, p: MetricPoint): Metr
     throughput: finiteOrNull(p.throughput, (n) => n >= 0),
     gpu_utilization: finiteOrNull(p.gpu_utilization, (n) => n >= 0 && n <= 100),
   };
+}
+
+/** RunPod's ceiling for a job's execution timeout and for its lifetime (TTL): 7 days. */
+export const MAX_PROVIDER_MS = 7 * 24 * 3_600_000;
+const HOUR_MS = 3_600_000;
+
+/**
+ * The GPU provider's execution timeout for one job (`policy.executionTimeout`, ms): twice the
+ * authoritative estimate plus an hour (image start, base model download, a slower GPU than the
+ * catalog's throughput), at least an hour and at most RunPod's 7 days; 24 hours for a job
+ * without an estimate. Without it RunPod applies the endpoint's default (10 minutes unless the
+ * operator raised it) and ends longer jobs as TIMED_OUT.
+ */
+export function executionTimeoutMs(estimatedHours: number | null): number {
+  if (estimatedHours === null || !Number.isFinite(estimatedHours) || estimatedHours < 0) {
+    return 24 * HOUR_MS;
+  }
+  const ms = Math.ceil((2 * estimatedHours + 1) * HOUR_MS);
+  return Math.min(MAX_PROVIDER_MS, Math.max(HOUR_MS, ms));
+}
+
+/**
+ * The job's lifetime at the provider (`policy.ttl`, ms): RunPod counts it from submission, over
+ * queue and execution time alike, and deletes the job when it runs out. The execution timeout
+ * plus a day of queueing (RunPod's default TTL), at most 7 days.
+ */
+export function jobTtlMs(executionMs: number): number {
+  return Math.min(MAX_PROVIDER_MS, executionMs + 24 * HOUR_MS);
 }

@@ -14,13 +14,17 @@ import type {
   GpuJobStatus,
   JobOutput,
   MetricPoint,
-  RunRequest,
   StatusResponse,
 } from '../../../common/gpu-cluster/contract.ts';
 import { runningCost } from '../../../common/training/cost-model.ts';
 import { roundCents } from '../../../common/training/money.ts';
+import { expectedArtifactFiles, MODELS_BUCKET, uploadPath } from '../_shared/artifact-files.ts';
 import { withServiceRole, type Tx } from '../_shared/db.ts';
-import { GpuClusterClient, GpuClusterError } from '../_shared/gpu-cluster-client.ts';
+import {
+  GpuClusterClient,
+  GpuClusterError,
+  type ProviderRunRequest,
+} from '../_shared/gpu-cluster-client.ts';
 import { logLine } from '../_shared/log.ts';
 import { notify } from '../_shared/notify.ts';
 import { writeComputeCost } from '../_shared/processing/costs.ts';
@@ -29,7 +33,9 @@ import type { StoragePort } from '../_shared/storage/port.ts';
 import {
   backoffMs,
   etaSeconds,
+  executionTimeoutMs,
   isDiverged,
+  jobTtlMs,
   isRetryableFailure,
   NAN_MESSAGE,
   stageOf,
@@ -45,6 +51,9 @@ export interface JobRow {
   config: { hyperparameters?: Record<string, unknown>; debug?: Record<string, unknown> };
   gpu_type: string;
   gpu_count: number;
+  epochs: number;
+  /** numeric: postgres.js hands it over as a string. */
+  estimated_duration_hours: string | number | null;
   status: JobStatus;
   current_stage: string;
   current_step: number;
@@ -85,7 +94,8 @@ export interface RunSummary extends Record<string, unknown> {
 
 type Step = 'active' | 'done';
 
-const JOB_COLUMNS = `id, user_id, dataset_id, name, config, gpu_type, gpu_count, status,
+const JOB_COLUMNS = `id, user_id, dataset_id, name, config, gpu_type, gpu_count, epochs,
+  estimated_duration_hours, status,
   current_stage, current_step, total_steps, attempt, max_attempts, cancel_requested_at,
   external_id, started_at, last_progress_at, submitted_at, hourly_rate`;
 
@@ -210,14 +220,14 @@ export class Processor {
     );
     if (!marked) return 'done';
 
-    let request: RunRequest;
+    let request: ProviderRunRequest;
     try {
-      request = await this.runRequest(job);
+      request = await this.runRequest(job, attempt);
     } catch (error) {
       await this.end(
         job,
         'failed',
-        `Could not prepare the dataset for training: ${errorText(error)}`,
+        `Could not sign the dataset and upload URLs for training: ${errorText(error)}`,
       );
       return 'done';
     }
@@ -266,27 +276,51 @@ export class Processor {
     return 'active';
   }
 
-  private async runRequest(job: JobRow): Promise<RunRequest> {
+  /**
+   * The `POST /run` body of one attempt: the signed dataset URL, the hyperparameters, a signed
+   * upload URL per file the trainer will write (into this attempt's folder of the artifact, see
+   * _shared/artifact-files.ts) and the provider's execution policy. Upload URLs live as long as
+   * the job may (the local file store honours that; hosted Supabase Storage signs upload URLs
+   * for two hours whatever is asked — see docs/gpu-cluster-api.md).
+   */
+  private async runRequest(job: JobRow, attempt: number): Promise<ProviderRunRequest> {
     const dataset = await withServiceRole(
       (tx) => tx<{ storage_path: string }[]>`
         select storage_path from public.datasets where id = ${job.dataset_id}`,
     );
     if (dataset.length === 0) throw new Error('the dataset no longer exists');
-    const url = await this.storage().createSignedDownloadUrl(
+    const estimate =
+      job.estimated_duration_hours === null ? null : Number(job.estimated_duration_hours);
+    const executionTimeout = executionTimeoutMs(estimate);
+    const ttl = jobTtlMs(executionTimeout);
+    const storage = this.storage();
+    const url = await storage.createSignedDownloadUrl(
       'lora-datasets',
       dataset[0].storage_path,
       this.settings.datasetUrlTtlSeconds,
     );
-    const input: RunRequest['input'] = {
+    const uploadTtlSeconds = Math.ceil(ttl / 1000);
+    const files = expectedArtifactFiles(job.epochs);
+    const signed = await Promise.all(
+      files.map((file) =>
+        storage.createSignedUploadUrl(
+          MODELS_BUCKET,
+          uploadPath(job.user_id, job.id, attempt, file),
+          uploadTtlSeconds,
+        ),
+      ),
+    );
+    const input: ProviderRunRequest['input'] = {
       job_id: job.id,
       dataset_url: url,
       hyperparameters: job.config.hyperparameters ?? {},
       gpu_config: { type: job.gpu_type, count: job.gpu_count },
+      upload_urls: Object.fromEntries(files.map((file, i) => [file, signed[i]])),
     };
     if (this.settings.forwardDebug && job.config.debug !== undefined) {
       input.debug = job.config.debug;
     }
-    return { input };
+    return { input, policy: { executionTimeout, ttl } };
   }
 
   /**

@@ -76,6 +76,14 @@ describe('local backend', function () {
     assert.equal(health.storage_backend, 'local');
   });
 
+  it('Sign In and Sign Out explain that the local backend has no session', async () => {
+    assert.equal(await vscode.commands.executeCommand('brightrun.signIn'), undefined);
+    assert.equal(await vscode.commands.executeCommand('brightrun.signOut'), false);
+    // The authentication provider is registered and has no Supabase session.
+    const session = await vscode.authentication.getSession('brightrun', [], { silent: true });
+    assert.equal(session, undefined);
+  });
+
   it('Upload Dataset sends the file and the Datasets view shows it validated', async () => {
     const uploaded = await vscode.commands.executeCommand<Dataset | undefined>(
       'brightrun.uploadDataset',
@@ -243,6 +251,38 @@ describe('local backend', function () {
     );
     const text = vscode.window.activeTextEditor?.document.getText() ?? '';
     assert.match(text, /\| 6 \|/);
+  });
+
+  it('opening an unread notification marks it read and runs its action', async () => {
+    // The cancelled job and the second upload have raised notifications since Mark All Read.
+    const unread = await waitForRow(
+      'an unread notification',
+      api.trees.notifications,
+      (r) => r.context === 'notification.unread',
+    );
+    await vscode.commands.executeCommand('brightrun.openNotification', unread.id);
+    await waitFor(
+      'the notification to be read',
+      () =>
+        rows(api.trees.notifications).find((r) => r.id === unread.id)?.context ===
+        'notification.read'
+          ? true
+          : undefined,
+      [api.services.data.onDidChange],
+    );
+  });
+
+  it('Mark Notification Read marks one notification read from its context menu', async () => {
+    await vscode.commands.executeCommand('brightrun.refreshViews');
+    const target = rows(api.trees.notifications)[0];
+    assert.ok(target);
+    // The tree passes its node: the command takes the notification from it.
+    const node = api.trees.notifications.nodes().find((n) => n.value?.id === target.id);
+    await vscode.commands.executeCommand('brightrun.markNotificationRead', node);
+    assert.equal(
+      rows(api.trees.notifications).find((r) => r.id === target.id)?.context,
+      'notification.read',
+    );
   });
 
   it('Delete Dataset removes it from the Datasets view', async () => {

@@ -29,8 +29,8 @@ export async function run(): Promise<void> {
     write({ event: 'end', passes: 0, failures: 1, error: errorText(error) });
     throw error;
   }
-  await new Promise<void>((resolve) => {
-    const runner = mocha.run(() => resolve());
+  const failures = await new Promise<number>((resolve) => {
+    const runner = mocha.run((count) => resolve(count));
     runner.on('pass', (test) => {
       write({ event: 'test', title: test.fullTitle(), state: 'passed', duration: test.duration });
     });
@@ -50,6 +50,8 @@ export async function run(): Promise<void> {
       write({ event: 'end', passes: runner.stats?.passes ?? 0, failures: runner.failures });
     });
   });
+  // Desktop VS Code (@vscode/test-electron) reads the outcome from run()'s promise.
+  if (failures > 0) throw new Error(`${failures} extension-host test(s) failed`);
 }
 
 function errorText(error: unknown): string {

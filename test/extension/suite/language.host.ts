@@ -1,8 +1,9 @@
 // The language client in a real VS Code: diagnostics VS Code shows for fixture datasets, the
 // status bar's dataset summary, the file commands and restarting the server.
 import * as assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as vscode from 'vscode';
+import { LanguageServer } from '../../../client/src/language/language-server.ts';
 import {
   brightrun,
   codeOf,
@@ -104,6 +105,41 @@ describe('language server', function () {
     assert.ok(diagnostics.some((d) => codeOf(d) === 'BRL001'));
   });
 
+  it('Validate Dataset File handles a file larger than VS Code hands to extensions (55 MB)', async () => {
+    // 1,370 copies of the 10-pair fixture, each copy its own conversations and ids.
+    const pairs = readFileSync(workspaceFile('datasets/valid.jsonl').fsPath, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const big = workspaceFile('datasets/big.jsonl');
+    const chunks: string[] = [];
+    let size = 0;
+    for (let copy = 0; size < 55 * 1024 * 1024; copy++) {
+      const ids = new Map<unknown, string>();
+      for (const pair of pairs) {
+        if (!ids.has(pair.conversation_id)) {
+          const n = (copy * 16 + ids.size).toString(16).padStart(12, '0');
+          ids.set(pair.conversation_id, `00000000-0000-4000-8000-${n}`);
+        }
+        const line = `${JSON.stringify({ ...pair, id: `${String(pair.id)}_${copy}`, conversation_id: ids.get(pair.conversation_id) })}\n`;
+        chunks.push(line);
+        size += Buffer.byteLength(line);
+      }
+    }
+    writeFileSync(big.fsPath, chunks.join(''));
+    try {
+      const result = await vscode.commands.executeCommand<
+        { pairs: number; errors: number } | undefined
+      >('brightrun.validateDatasetFile', big);
+      const api = await brightrun();
+      assert.ok(result, JSON.stringify(api.lastFailure));
+      assert.equal(result.errors, 0);
+      assert.equal(result.pairs, chunks.length);
+    } finally {
+      rmSync(big.fsPath, { force: true });
+    }
+  });
+
   it('Show Dataset Statistics opens the statistics of the file', async () => {
     const uri = workspaceFile('datasets/valid.jsonl');
     const stats = await vscode.commands.executeCommand<
@@ -156,6 +192,36 @@ describe('language server', function () {
       );
     }
     await waitForDiagnostics(uri, (d) => d.some((x) => codeOf(x) === 'BRL001'));
+  });
+
+  it('Open Example Dataset copies the example into the workspace and it validates clean', async () => {
+    const api = await brightrun();
+    const uri = await vscode.commands.executeCommand<vscode.Uri | undefined>(
+      'brightrun.openExampleDataset',
+    );
+    assert.ok(uri && existsSync(uri.fsPath), JSON.stringify(api.lastFailure));
+    assert.equal(vscode.window.activeTextEditor?.document.uri.fsPath, uri.fsPath);
+    const summary = await waitFor("the example's summary", () => api.services.server.summary(uri), [
+      api.services.server.onDidReceiveSummary,
+    ]);
+    assert.equal(summary.pairs, 17);
+    assert.equal(summary.errors, 0);
+  });
+
+  it('says clearly when the language server cannot start', async () => {
+    const api = await brightrun();
+    const broken = new LanguageServer('/nonexistent/brightrun/server.js', api.services.output);
+    try {
+      await broken.start();
+      await waitFor(
+        'the broken server to be reported as failed',
+        () => (broken.state === 'failed' ? true : undefined),
+        [broken.onDidChangeState],
+      );
+      assert.ok(broken.failure && broken.failure.length > 0);
+    } finally {
+      await broken.dispose();
+    }
   });
 
   it('Restart Language Server restarts it and diagnostics come back', async () => {

@@ -10,6 +10,21 @@ import type { LineShape, Sample } from '../../../../common/engine/shape.ts';
 
 const NO_DIAGNOSTICS: Diagnostic[] = [];
 
+/**
+ * The fingerprint of a conversation context as a short string. Consecutive lines of a
+ * conversation repeat their context, so the last one is remembered rather than hashed again.
+ */
+let lastContext = '';
+let lastContextKey = '';
+function contextKey(context: string): string {
+  if (context !== lastContext) {
+    fingerprintHalves(context);
+    lastContext = context;
+    lastContextKey = `${lastFingerprint.hi.toString(36)}.${lastFingerprint.lo.toString(36)}`;
+  }
+  return lastContextKey;
+}
+
 /** Recently rendered samples, by line text: hover, completion and token counting ask again. */
 const recent = new Map<string, Sample[]>();
 const RECENT_LIMIT = 64;
@@ -78,12 +93,8 @@ export class StoredFacts implements LineFacts {
     this.turnValue = turnNumber?.value;
     this.turnStart = turnNumber?.start ?? -1;
     this.turnEnd = turnNumber?.end ?? -1;
-    if (conversationContext === undefined) {
-      this.contextValue = undefined;
-    } else {
-      fingerprintHalves(conversationContext.value);
-      this.contextValue = `${lastFingerprint.hi.toString(36)}.${lastFingerprint.lo.toString(36)}`;
-    }
+    this.contextValue =
+      conversationContext === undefined ? undefined : contextKey(conversationContext.value);
     this.contextStart = conversationContext?.start ?? -1;
     this.contextEnd = conversationContext?.end ?? -1;
     this.targetStart = targetRange?.start ?? -1;

@@ -1,0 +1,384 @@
+// The whole BrightRun journey in a real VS Code (code-server) driven through headless Debian
+// Chromium by playwright-core, with the packaged .vsix installed and the local stack running:
+// diagnostics, a quick fix, upload from the palette, configure + estimate + submit in the
+// webview, the live monitor until the job completes, the model download, the cost dashboard.
+// Each step saves test-results/e2e/NN-step.png (and NN-step-failed.png when it fails).
+//
+// The steps build on each other (one dataset, one job, one model); a step whose prerequisite
+// failed fails at once, naming the step it needs, so the first failure is the one to read.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Frame, Page } from 'playwright-core';
+import type {
+  CostDashboard,
+  DatasetSummary,
+  DownloadResponse,
+  JobDetailResponse,
+  ModelArtifact,
+  Page as ApiPage,
+  TrainingJob,
+} from '../../common/api/types.ts';
+import { formatMoney } from '../../webview/src/format/format.ts';
+import { launchChromium, startCodeServer, type CodeServer } from '../extension/support/code-server.ts';
+import { callApi, startLocalStack, type LocalStack } from './support/local-stack.ts';
+import {
+  QUICK_INPUT,
+  Screenshots,
+  notification,
+  openFile,
+  problemRow,
+  quickPickRow,
+  runCommand,
+  statusBarItem,
+  webviewFrame,
+} from './support/workbench.ts';
+import { EXAMPLE_FILE, TYPO_FILE, createJourneyWorkspace } from './support/workspace.ts';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const resultsDir = join(root, 'test-results', 'e2e');
+
+/** How long one UI action may take (the workbench is slow on a busy 2-core machine). */
+const UI_MS = 30_000;
+/** Upload plus server-side validation of the 17-pair example. */
+const READY_MS = 90_000;
+/** Queue, tiny CPU training and artifacts of a few dozen steps. */
+const TRAINING_MS = 240_000;
+
+const TYPO_FIX = 'Replace "assistent" with "assistant"';
+
+describe('the BrightRun journey in VS Code (code-server + Chromium + local stack)', function () {
+  let scratch = '';
+  let workspace = '';
+  let stack: LocalStack | undefined;
+  let server: CodeServer | undefined;
+  let browser: Browser | undefined;
+  let page: Page;
+  const shots = new Screenshots(resultsDir);
+  const pageLog: string[] = [];
+  const started = Date.now();
+  const passed = new Set<number>();
+
+  // What the steps hand on to each other.
+  let dataset: DatasetSummary | undefined;
+  let job: TrainingJob | undefined;
+  let model: ModelArtifact | undefined;
+
+  /** Fails the current step at once when a step it builds on did not pass. */
+  function needs(...steps: number[]): void {
+    const missing = steps.filter((s) => !passed.has(s));
+    if (missing.length > 0) {
+      throw new Error(`not run: step ${missing.join(', ')} did not pass (see its failure above)`);
+    }
+  }
+
+  before(async function () {
+    this.timeout(300_000);
+    rmSync(resultsDir, { recursive: true, force: true });
+    mkdirSync(resultsDir, { recursive: true });
+    scratch = mkdtempSync(join(tmpdir(), 'brightrun-e2e-'));
+    const vsix = join(scratch, 'brightrun.vsix');
+    // `npm run package`: the .vsix users install, not the development folder.
+    execFileSync(process.execPath, [join(root, 'scripts', 'package-extension.mjs'), vsix], {
+      cwd: root,
+      stdio: 'ignore',
+    });
+    workspace = createJourneyWorkspace();
+    stack = await startLocalStack(workspace);
+    server = await startCodeServer({
+      folder: workspace,
+      vsix,
+      settings: {
+        'workbench.editor.enablePreview': false,
+        'brightrun.views.pollIntervalSeconds': 1,
+      },
+    });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    page.setDefaultTimeout(UI_MS);
+    page.on('console', (m) => {
+      if (m.type() === 'error') pageLog.push(`[console] ${m.text()}`);
+    });
+    page.on('pageerror', (e) => pageLog.push(`[pageerror] ${e.message}`));
+    await page.goto(`${server.origin}/?folder=${encodeURIComponent(workspace)}`);
+    await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+    await page.locator('.explorer-folders-view').waitFor({ state: 'visible', timeout: 60_000 });
+  });
+
+  afterEach(async function () {
+    const test = this.currentTest;
+    if (test?.state !== 'failed' || !page || test.err?.message.startsWith('not run')) return;
+    const name = /^(\d+)/.exec(test.title)?.[1] ?? 'xx';
+    // Every notification, errors included, in the failure screenshot.
+    await page.keyboard.press('Escape').catch(() => undefined);
+    await runCommand(page, 'Notifications: Show Notifications').catch(() => undefined);
+    await shots.take(page, `${name.padStart(2, '0')}-failed`).catch(() => undefined);
+    console.log(`--- page errors\n${pageLog.slice(-20).join('\n')}`);
+    // Close whatever the failed step left open (a menu, a quick input) for the next steps.
+    await page.keyboard.press('Escape').catch(() => undefined);
+    await page.keyboard.press('Escape').catch(() => undefined);
+  });
+
+  after(async function () {
+    this.timeout(180_000);
+    const errors: unknown[] = [];
+    const attempt = async (step: () => Promise<unknown> | undefined) => {
+      try {
+        await step();
+      } catch (error) {
+        errors.push(error);
+      }
+    };
+    await attempt(() => browser?.close());
+    await attempt(() => server?.stop());
+    await attempt(() => stack?.stop());
+    if (workspace) rmSync(workspace, { recursive: true, force: true });
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    const summary = `e2e journey: ${passed.size} of 7 steps passed in ${seconds} s\nscreenshots:\n${shots.taken.map((p) => `  ${p}`).join('\n')}\n`;
+    writeFileSync(join(resultsDir, 'summary.txt'), summary);
+    console.log(summary);
+    if (errors.length > 0) throw new AggregateError(errors, 'cleaning up failed');
+  });
+
+  it('1. shows the diagnostics of the example dataset and of a file with a problem', async function () {
+    this.timeout(120_000);
+    await openFile(page, EXAMPLE_FILE);
+    // The language server's summary for the example: every line valid, training-ready.
+    await statusBarItem(page, '17 pairs · ready').waitFor({ timeout: 60_000 });
+    await page.locator('.monaco-editor').first().click();
+    await page.keyboard.press('Control+Shift+M');
+    await page.locator('.markers-panel').waitFor({ state: 'visible' });
+    await openFile(page, TYPO_FILE);
+    await statusBarItem(page, '1 pair · 1 error').waitFor();
+    await problemRow(page, /not "assistent"/).waitFor();
+    await problemRow(page, /needs at least 10/).waitFor();
+    // The example has no problems: the panel lists only the fixture's file.
+    assert.equal(await problemRow(page, EXAMPLE_FILE).count(), 0, 'no problems in the example');
+    await shots.take(page, '01-diagnostics');
+    passed.add(1);
+  });
+
+  it('2. applies a quick fix and the problem disappears', async function () {
+    this.timeout(60_000);
+    needs(1);
+    // Open the problem's location in the editor (the cursor lands on the diagnostic).
+    await problemRow(page, /not "assistent"/).dblclick();
+    await page.locator('.monaco-editor.focused').waitFor();
+    await page.keyboard.press('Control+.');
+    // The preferred fix is focused in the menu; Enter applies it (as a keyboard user does; the
+    // menu ignores the mouse until it has moved).
+    const fix = page
+      .locator('.action-widget .monaco-list-row.focused')
+      .filter({ hasText: TYPO_FIX });
+    await fix.waitFor({ state: 'visible' });
+    await shots.take(page, '02-quick-fix-menu');
+    await page.keyboard.press('Enter');
+    await fix.waitFor({ state: 'detached' });
+    await problemRow(page, /not "assistent"/).waitFor({ state: 'detached' });
+    // Line 2 is valid now, so the file has two pairs.
+    await statusBarItem(page, /\b2 pairs\b/).waitFor();
+    // The warning (too few pairs) stays: only the fixed problem went away.
+    await problemRow(page, /needs at least 10/).waitFor();
+    await page.keyboard.press('Control+S');
+    await page.locator('.tabs-container .tab.active.dirty').waitFor({ state: 'detached' });
+    const saved = readFileSync(join(workspace, 'datasets', TYPO_FILE), 'utf8');
+    assert.match(saved, /"role":"assistant"/);
+    assert.doesNotMatch(saved, /assistent/);
+    await shots.take(page, '02-quick-fix');
+    passed.add(2);
+  });
+
+  it('3. uploads the example dataset from the palette and sees it become ready', async function () {
+    this.timeout(READY_MS + 60_000);
+    needs(1);
+    await openFile(page, EXAMPLE_FILE);
+    await runCommand(page, 'BrightRun: Upload Dataset');
+    // The name prompt offers the file's name; accept it.
+    const input = page.locator(`${QUICK_INPUT} .quick-input-box input`);
+    await page.waitForFunction(
+      () =>
+        (document.querySelector('.quick-input-widget .quick-input-box input') as HTMLInputElement)
+          ?.value === 'financial-coaching',
+      undefined,
+      { timeout: 60_000 },
+    );
+    await input.press('Enter');
+    await notification(page, 'Uploaded "financial-coaching"').waitFor({ timeout: 60_000 });
+    // The Datasets view shows it ready: pairs and tokens replace the status.
+    await page.locator('.activitybar .action-item a[aria-label^="BrightRun"]').click();
+    const row = page
+      .locator('.pane-body .monaco-list-row')
+      .filter({ hasText: 'financial-coaching' })
+      .filter({ hasText: '17 pairs' });
+    await row.waitFor({ timeout: READY_MS });
+    const datasets = await callApi<ApiPage<DatasetSummary>>(stack!.info, 'GET', '/datasets');
+    dataset = datasets.items.find((d) => d.name === 'financial-coaching');
+    assert.ok(dataset, 'the API lists the uploaded dataset');
+    assert.equal(dataset.status, 'ready');
+    assert.equal(dataset.training_ready, true);
+    assert.equal(dataset.total_training_pairs, 17);
+    await shots.take(page, '03-upload-ready');
+    passed.add(3);
+  });
+
+  it('4. configures a job, sees the estimate change with a field, and submits', async function () {
+    this.timeout(120_000);
+    needs(3);
+    await runCommand(page, 'BrightRun: Configure Training Job');
+    const form = await webviewFrame(page, '#submit', UI_MS);
+    const confirmed = form.locator('.estimate-status[data-state="confirmed"]');
+    await confirmed.waitFor();
+    // The dataset we uploaded is preselected; train the built-in tiny model on the CPU.
+    assert.equal(await form.locator('#dataset').evaluate((el) => (el as HTMLSelectElement).value), dataset!.id);
+    await form.locator('#base_model').click();
+    await form.locator('vscode-option[value="builtin/tiny-gpt"]').click();
+    await confirmed.waitFor();
+    const before = await estimate(form);
+    await form.locator('#field-epochs input').fill('3');
+    // The local figure updates at once, then the server confirms it.
+    await form.locator('.estimate-status[data-state="local"]').waitFor();
+    await confirmed.waitFor();
+    const after = await estimate(form);
+    assert.notDeepEqual(after, before, 'the estimate follows the field');
+    assert.notEqual(after.steps, before.steps, 'fewer epochs, fewer steps');
+    await shots.take(page, '04-configure-estimate');
+    await form.locator('#submit:not([disabled])').click();
+    // The monitor opens for the new job.
+    await webviewFrame(page, '#loss-chart', UI_MS);
+    const jobs = await callApi<ApiPage<TrainingJob>>(stack!.info, 'GET', '/jobs');
+    job = jobs.items.find((j) => j.dataset_id === dataset!.id);
+    assert.ok(job, 'the API lists the submitted job');
+    assert.equal(job.epochs, 3);
+    passed.add(4);
+  });
+
+  it('5. the monitor receives points until the job completes', async function () {
+    this.timeout(TRAINING_MS + 60_000);
+    needs(4);
+    const monitor = await webviewFrame(page, '#loss-chart', UI_MS);
+    const chart = monitor.locator('#loss-chart');
+    const first = await points(monitor);
+    await monitor.waitForFunction(
+      (n) => Number(document.querySelector('#loss-chart')?.getAttribute('data-points')) > n,
+      first,
+      { timeout: TRAINING_MS },
+    );
+    await shots.take(page, '05-monitor-running');
+    await monitor.locator('#quality-score').waitFor({ timeout: TRAINING_MS });
+    const last = await points(monitor);
+    assert.ok(last > first, `the chart grew from ${first} to ${last} points`);
+    assert.ok(Number(await chart.getAttribute('data-drawn')) > 0, 'the chart drew its points');
+    assert.match((await monitor.locator('#quality-score').textContent()) ?? '', /of 5$/);
+    const detail = await callApi<JobDetailResponse>(stack!.info, 'GET', `/jobs/${job!.id}`);
+    assert.equal(detail.job.status, 'completed');
+    job = detail.job;
+    await shots.take(page, '05-monitor-completed');
+    passed.add(5);
+  });
+
+  it('6. downloads the model and the files on disk have the sizes the API lists', async function () {
+    this.timeout(120_000);
+    needs(5);
+    model = await readyModel(stack!, job!.id, 60_000);
+    const target = join(workspace, 'downloaded-model');
+    mkdirSync(target);
+    await runCommand(page, 'BrightRun: Download Model');
+    await quickPickRow(page, model.name).click();
+    // Every file is picked by default: accept.
+    await page.locator(`${QUICK_INPUT} .quick-input-list .monaco-list-row`).first().waitFor();
+    await page.locator(`${QUICK_INPUT} .quick-input-box input`).press('Enter');
+    // The folder prompt: code-server's own file dialog, a quick input holding a path.
+    const title = page.locator(`${QUICK_INPUT} .quick-input-title`, {
+      hasText: 'Download the model into',
+    });
+    await title.waitFor();
+    const pathInput = page.locator(`${QUICK_INPUT} .quick-input-box input`);
+    await pathInput.fill(`${target}/`);
+    await page.locator(`${QUICK_INPUT} .quick-input-list .monaco-list-row`).first().waitFor();
+    await shots.take(page, '06-download-folder');
+    await page.locator(`${QUICK_INPUT} .monaco-button`, { hasText: 'Download Here' }).click();
+    await notification(page, /Downloaded \d+ model files? to /)
+      .waitFor({ timeout: 60_000 })
+      .catch((error: Error) => {
+        error.message += `\nin ${target}: ${readdirSync(target).join(', ') || 'nothing'}`;
+        throw error;
+      });
+    const listed = await callApi<DownloadResponse>(
+      stack!.info,
+      'POST',
+      `/models/${model.id}/download`,
+      {},
+    );
+    assert.ok(listed.files.length > 0, 'the model has files');
+    for (const file of listed.files) {
+      const size = statSync(join(target, file.name)).size;
+      assert.equal(size, file.size, `${file.name} on disk has the size the API lists`);
+    }
+    await shots.take(page, '06-download');
+    passed.add(6);
+  });
+
+  it("7. the cost dashboard shows the job's cost", async function () {
+    this.timeout(60_000);
+    needs(5);
+    await runCommand(page, 'BrightRun: Open Cost Dashboard');
+    const costs = await webviewFrame(page, '#this-month', UI_MS);
+    const dashboard = await callApi<CostDashboard>(stack!.info, 'GET', '/costs/dashboard');
+    const entry = dashboard.by_job.find((j) => j.job_id === job!.id);
+    assert.ok(entry, 'the dashboard API has a cost for the job');
+    assert.ok(entry.total > 0, 'the job cost something');
+    const jobRow = costs.locator('tr').filter({ hasText: entry.job_name ?? job!.id.slice(0, 8) });
+    await jobRow.first().waitFor();
+    assert.match((await jobRow.first().textContent()) ?? '', new RegExp(escapeMoney(entry.total)));
+    assert.equal(
+      (await costs.locator('#this-month').textContent())?.trim(),
+      formatMoney(dashboard.current_month.total),
+    );
+    await shots.take(page, '07-cost-dashboard');
+    passed.add(7);
+  });
+});
+
+/** The configure panel's estimate as shown. */
+async function estimate(form: Frame): Promise<{ cost: string; duration: string; steps: string }> {
+  const text = async (id: string) => ((await form.locator(id).textContent()) ?? '').trim();
+  return {
+    cost: await text('#estimate-cost'),
+    duration: await text('#estimate-duration'),
+    steps: await text('#estimate-steps'),
+  };
+}
+
+async function points(monitor: Frame): Promise<number> {
+  return Number((await monitor.locator('#loss-chart').getAttribute('data-points')) ?? 0);
+}
+
+function escapeMoney(amount: number): string {
+  return formatMoney(amount).replace(/[$.]/g, '\\$&');
+}
+
+/** The job's model once create-model-artifacts has made it ready (the API is the truth). */
+async function readyModel(stack: LocalStack, jobId: string, timeoutMs: number): Promise<ModelArtifact> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const models = await callApi<ApiPage<ModelArtifact>>(
+      stack.info,
+      'GET',
+      `/models?job_id=${jobId}`,
+    );
+    const ready = models.items.find((m) => m.status === 'ready');
+    if (ready) return ready;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `no ready model for job ${jobId} within ${timeoutMs / 1000} s: ${JSON.stringify(models.items.map((m) => m.status))}`,
+      );
+    }
+    // The artifacts are made by a background function the scheduler runs every 2 s: ask again
+    // after the next run at the latest.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
