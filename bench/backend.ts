@@ -262,12 +262,15 @@ async function datasetState(sql: Sql, id: string) {
       error_message: string | null;
       total_training_pairs: number | null;
       validation_attempts: number;
+      tokens_estimated: boolean;
+      total_tokens: number | null;
       errors: number;
       uploaded_at: Date | null;
       validated_at: Date | null;
     }[]
   >`
-    select status, error_message, total_training_pairs, validation_attempts, uploaded_at,
+    select status, error_message, total_training_pairs, validation_attempts, tokens_estimated,
+           total_tokens::float8 as total_tokens, uploaded_at,
            validated_at, jsonb_array_length(validation_errors) as errors
       from public.datasets where id = ${id}`;
   return row;
@@ -501,10 +504,11 @@ async function seed(sql: Sql, userId: string, real: { datasetId: string; jobId: 
     }
     await tx`
       insert into public.notifications (user_id, type, priority, title, message, metadata, read,
-                                        created_at)
+                                        read_at, created_at)
       select ${userId}, (array['job_completed', 'artifact_ready', 'dataset_validated'])[s % 3 + 1],
              'normal', 'Bench notification ' || s, 'Something finished (' || s || ')',
              jsonb_build_object('job_id', gen_random_uuid()), s % 4 <> 0,
+             case when s % 4 <> 0 then now() - s * interval '5 minutes' end,
              now() - s * interval '10 minutes'
         from generate_series(1, ${SEED.notifications}) s`;
     const counts: Record<string, number> = {};
@@ -838,6 +842,8 @@ async function validation(api: Api, sql: Sql, info: LocalInfo) {
     errorMessage: row.error_message,
     validationErrorsStored: row.errors,
     trainingPairs: row.total_training_pairs,
+    totalTokens: row.total_tokens,
+    tokensEstimated: row.tokens_estimated,
     runs: row.validation_attempts,
     gateway: {
       pid,
@@ -1025,9 +1031,13 @@ console.log(
   `\nBrightRun backend benchmark — ${report.cores as number} cores, ${report.cpu as string}`,
 );
 console.log(`load average (1/5/15 min): start ${report.loadStart as string}, end ${load()}\n`);
+if (report.stackStartS !== undefined) {
+  console.log(`local stack: \`brightrun local up\` ready in ${report.stackStartS as number} s\n`);
+}
 if (report.stackError !== undefined) console.log(`stack: ERROR ${report.stackError as string}\n`);
 
-if (pipelineResult?.ok === false) console.log(`1. pipeline: ERROR ${pipelineResult.error}\n`);
+if (pipelineResult?.ok === false)
+  console.log(`1. pipeline: ERROR ${pipelineResult.error.split('\n')[0]}\n`);
 if (pipelineResult?.ok) {
   const p = pipelineResult.result;
   console.log('1. POST /jobs → completed, 50 pairs, builtin/tiny-gpt (aim < 60 s)');
@@ -1072,7 +1082,8 @@ if (pipelineResult?.ok) {
   console.log('');
 }
 
-if (latencyResult?.ok === false) console.log(`2. latency: ERROR ${latencyResult.error}\n`);
+if (latencyResult?.ok === false)
+  console.log(`2. latency: ERROR ${latencyResult.error.split('\n')[0]}\n`);
 if (latencyResult?.ok) {
   const l = latencyResult.result;
   console.log(
@@ -1114,7 +1125,8 @@ if (latencyResult?.ok) {
   );
 }
 
-if (validationResult?.ok === false) console.log(`3. validation: ERROR ${validationResult.error}\n`);
+if (validationResult?.ok === false)
+  console.log(`3. validation: ERROR ${validationResult.error.split('\n')[0]}\n`);
 if (validationResult?.ok) {
   const v = validationResult.result;
   console.log(`3. validate-datasets on ${(v.bytes / 1e6).toFixed(1)} MB (aim < 10 s)`);
@@ -1146,10 +1158,15 @@ if (validationResult?.ok) {
       ],
     ],
   );
-  console.log(`  load before ${v.loadBefore}, after ${v.loadAfter}\n`);
+  console.log(
+    `  ${v.tokensEstimated ? 'estimated' : 'exact'} token counts (${v.totalTokens ?? 0} tokens);` +
+      ` peak RSS = the Deno gateway's VmHWM${v.gateway.hwmReset ? ' (reset before the upload completed)' : ''}` +
+      ` and RSS sampled every 50 ms; load before ${v.loadBefore}, after ${v.loadAfter}\n`,
+  );
 }
 
-if (failureResult?.ok === false) console.log(`4. failure paths: ERROR ${failureResult.error}\n`);
+if (failureResult?.ok === false)
+  console.log(`4. failure paths: ERROR ${failureResult.error.split('\n')[0]}\n`);
 if (failureResult?.ok) {
   const f = failureResult.result;
   console.log(

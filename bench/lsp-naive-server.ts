@@ -16,7 +16,7 @@ import type { TimingReport } from '../common/protocol/lsp.ts';
 import { TIMING_NOTIFICATION } from '../common/protocol/lsp.ts';
 import { toLspDiagnostic } from '../server/src/lsp/diagnostics/to-lsp.ts';
 import { createTap } from '../server/src/lsp/server.ts';
-import { createTransport, encodedAt } from '../server/src/lsp/transport.ts';
+import { cpuMs, createTransport, encodedAt } from '../server/src/lsp/transport.ts';
 
 const MAX_PROBLEMS = 1000;
 const ORDER: Severity[] = ['error', 'warning', 'info', 'hint'];
@@ -36,23 +36,26 @@ connection.onInitialize(() => ({
 
 connection.onDidOpenTextDocument(async ({ textDocument: t }) => {
   const started = performance.now();
+  const startCpu = cpuMs();
   const document = TextDocument.create(t.uri, t.languageId, t.version, t.text);
   documents.set(t.uri, document);
-  await publish(document, 'open', started);
+  await publish(document, 'open', started, startCpu);
 });
 
 connection.onDidChangeTextDocument(async ({ textDocument, contentChanges }) => {
   const started = performance.now();
+  const startCpu = cpuMs();
   const document = documents.get(textDocument.uri);
   if (document === undefined) return;
   TextDocument.update(document, contentChanges, textDocument.version);
-  await publish(document, 'change', started);
+  await publish(document, 'change', started, startCpu);
 });
 
 async function publish(
   document: TextDocument,
   event: TimingReport['event'],
   started: number,
+  startCpu: number,
 ): Promise<void> {
   const { diagnostics } = validateText(document.getText());
   const buckets: Record<Severity, LspDiagnostic[]> = { error: [], warning: [], info: [], hint: [] };
@@ -66,7 +69,8 @@ async function publish(
     diagnostics: list,
   });
   const flushed = performance.now();
-  const end = encodedAt.get(document.uri) ?? flushed;
+  const encoded = encodedAt.get(document.uri);
+  const end = encoded?.at ?? flushed;
   const received = tap.receivedAt(document.uri) || started;
   const report: TimingReport = {
     uri: document.uri,
@@ -75,6 +79,7 @@ async function publish(
     serverMs: end - Math.min(received, started),
     handlerMs: end - started,
     flushedMs: flushed - Math.min(received, started),
+    cpuMs: (encoded?.cpu ?? cpuMs()) - (tap.receivedCpu(document.uri) || startCpu),
     diagnostics: list.length,
   };
   void connection.sendNotification(TIMING_NOTIFICATION, report);

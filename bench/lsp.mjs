@@ -14,7 +14,8 @@
 // moment the publishDiagnostics of that version has been encoded and handed to the transport.
 // Beside it: until the transport reported the bytes written (a 300 KB publish fills the pipe,
 // so this includes waiting for the client to read), and the client's wall time (send → publish
-// received and parsed). Options: --edits N (default 300),
+// received and parsed), and the CPU time the server process used over the server time (the
+// figure that does not depend on other load on the machine). Options: --edits N (default 300),
 // --naive-edits N (default 8).
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -195,11 +196,14 @@ function percentile(values, p) {
 function stats(samples) {
   const server = samples.map((s) => s.timing.serverMs);
   const flushed = samples.map((s) => s.timing.flushedMs);
+  const cpu = samples.map((s) => s.timing.cpuMs);
   const client = samples.map((s) => s.clientMs);
   return {
     edits: samples.length,
     serverMedianMs: percentile(server, 0.5),
     serverP95Ms: percentile(server, 0.95),
+    cpuMedianMs: percentile(cpu, 0.5),
+    cpuP95Ms: percentile(cpu, 0.95),
     flushedMedianMs: percentile(flushed, 0.5),
     flushedP95Ms: percentile(flushed, 0.95),
     clientMedianMs: percentile(client, 0.5),
@@ -257,6 +261,7 @@ async function main() {
     const opened = await open(server, midUri, midText);
     const run = {
       serverMs: opened.timing.serverMs,
+      cpuMs: opened.timing.cpuMs,
       handlerMs: opened.timing.handlerMs,
       clientMs: opened.clientMs,
       peakRssMb: server.peakRssMb(),
@@ -294,6 +299,13 @@ async function main() {
       `${(n.serverP95Ms / s.serverP95Ms).toFixed(0)}x faster`,
     ],
     [
+      '  … server CPU time (median / p95)',
+      `${s.cpuMedianMs.toFixed(3)} / ${s.cpuP95Ms.toFixed(3)} ms`,
+      `${n.cpuMedianMs.toFixed(1)} / ${n.cpuP95Ms.toFixed(1)} ms`,
+      '',
+      '',
+    ],
+    [
       '  … until the client has read the bytes (median / p95)',
       `${s.flushedMedianMs.toFixed(3)} / ${s.flushedP95Ms.toFixed(3)} ms`,
       `${n.flushedMedianMs.toFixed(1)} / ${n.flushedP95Ms.toFixed(1)} ms`,
@@ -312,6 +324,13 @@ async function main() {
       `${openRuns.server.serverMs.toFixed(0)} ms`,
       `${openRuns.naive.serverMs.toFixed(0)} ms`,
       '<= 300 ms',
+      '',
+    ],
+    [
+      '  … server CPU time',
+      `${openRuns.server.cpuMs.toFixed(0)} ms`,
+      `${openRuns.naive.cpuMs.toFixed(0)} ms`,
+      '',
       '',
     ],
     [

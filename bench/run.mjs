@@ -182,3 +182,17 @@ if (!argv.includes('--no-lsp')) {
     }),
   );
 }
+
+// The backend's acceptance figures (issue 5) come from bench/backend.ts, which starts a local
+// stack in a temp folder and measures it from outside; `--no-backend` skips it.
+if (!argv.includes('--no-backend')) {
+  await new Promise((resolve) =>
+    spawn(process.execPath, ['--import', 'tsx', here('./backend.ts')], { stdio: 'inherit' }).on(
+      'close',
+      (code) => {
+        if (code !== 0) process.exitCode = 1;
+        resolve();
+      },
+    ),
+  );
+}

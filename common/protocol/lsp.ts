@@ -83,5 +83,10 @@ export interface TimingReport {
   handlerMs: number;
   /** To the moment the transport reported the bytes written (the client must read them). */
   flushedMs: number;
+  /**
+   * CPU time the server process used over `serverMs` (all threads): the figure that does not
+   * depend on what else the machine is doing.
+   */
+  cpuMs: number;
   diagnostics: number;
 }

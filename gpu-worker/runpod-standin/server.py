@@ -124,7 +124,8 @@ class Endpoint:
             def __exit__(self, *_: object) -> None:
                 return None
 
-        worker.tempfile = types.SimpleNamespace(TemporaryDirectory=Kept)  # type: ignore[attr-defined]
+        kept = types.SimpleNamespace(TemporaryDirectory=Kept)
+        setattr(worker, "tempfile", kept)  # the handler looks tempfile up at call time
 
     def submit(self, body: dict[str, Any]) -> Job:
         job = Job(body)
@@ -204,9 +205,7 @@ class Endpoint:
                 self._finish(job, "COMPLETED")
         except Exception as exc:  # noqa: BLE001 (any handler failure fails the job, as on RunPod)
             with self.lock:
-                self._finish(
-                    job, "FAILED", f"handler: {exc} \ntraceback: {traceback.format_exc()}"
-                )
+                self._finish(job, "FAILED", f"handler: {exc} \ntraceback: {traceback.format_exc()}")
         finally:
             timer.cancel()
             close = getattr(items, "close", None)

@@ -138,7 +138,7 @@ describe('language server: robustness', function () {
 
   it('applies edits that arrive while an open still waits for its settings', async () => {
     const uri = 'file:///work/early-edit.jsonl';
-    const lines = cleanPairs(10);
+    const lines = cleanPairs(11);
     // Open and edit in one burst: the server asks the client for the document's settings when
     // it opens it, and the edit arrives before the answer.
     await client.sendBurst([

@@ -130,7 +130,8 @@ class HandlerTest(unittest.TestCase):
 
         def opener(request: Any, timeout: float) -> Any:
             calls.append(request)
-            raise urllib.error.HTTPError(request.full_url, 400, "InvalidJWT", {}, None)  # type: ignore[arg-type]
+            headers: Any = {}
+            raise urllib.error.HTTPError(request.full_url, 400, "InvalidJWT", headers, None)
 
         with tempfile.NamedTemporaryFile(delete=False) as f:
             f.write(b"abc")

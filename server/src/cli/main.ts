@@ -2,6 +2,7 @@ import packageJson from '../../../package.json' with { type: 'json' };
 import { runConvert } from './commands/convert.ts';
 import { runStats } from './commands/stats.ts';
 import { runValidate } from './commands/validate.ts';
+import { logCommand } from './command-log.ts';
 import { FileError, UsageError } from './errors.ts';
 import { TOP_HELP } from './help.ts';
 import { processOutput, type Output } from './output.ts';
@@ -32,9 +33,11 @@ export const EXIT_USAGE = 2;
  * or a test) decides when the process ends, after every write has been flushed.
  */
 export async function main(argv: string[]): Promise<number> {
+  const started = performance.now();
   const output = processOutput();
+  let code = EXIT_USAGE;
   try {
-    const code = await dispatch(argv, output);
+    code = await dispatch(argv, output);
     await output.drain();
     return code;
   } catch (err) {
@@ -42,6 +45,9 @@ export async function main(argv: string[]): Promise<number> {
     const message = err instanceof Error ? err.message : String(err);
     output.err(`brightrun: internal error: ${message} (please report this)\n`);
     return EXIT_USAGE;
+  } finally {
+    // `.brightrun/logs/cli.log` in a workspace that has `.brightrun/`; never throws.
+    logCommand(argv, code, performance.now() - started);
   }
 }
 

@@ -22,9 +22,21 @@ import type { LineShape, Sample } from '../../../common/engine/shape.ts';
  * equal to the line's current position; an entry is replaced (never mutated otherwise) when its
  * line changes, so anything cached on it stays valid for as long as the entry lives.
  */
+/**
+ * A line's facts with the keys the index reads as plain values (StoredFacts keeps them so;
+ * reading `id` and the like would build a located value each time).
+ */
+export interface IndexedFacts extends LineFacts {
+  readonly idValue: string | undefined;
+  readonly conversationValue: string | undefined;
+  readonly turnValue: number | undefined;
+  /** A fingerprint of the conversation context (what BRL035 compares). */
+  readonly contextValue: string | undefined;
+}
+
 export interface IndexedLine {
   index: number;
-  facts: LineFacts;
+  facts: IndexedFacts;
   /** Keys of the groups the line joined (set by the index). */
   idKey: string | undefined;
   conversationKey: string | undefined;
@@ -59,7 +71,7 @@ type Slot = IndexedLine | Group;
 
 /** The lines of one conversation, its turns, and how many lines carry each context (BRL035). */
 class Conversation {
-  readonly members = new Set<IndexedLine>();
+  readonly members: IndexedLine[] = [];
   readonly contexts = new Map<string, number>();
   readonly turns = new Map<number, Slot>();
   cache: Cached | undefined = undefined;
@@ -94,8 +106,9 @@ export class CrossLineIndex {
   private readonly inconsistent = new Set<Conversation>();
   private readonly blanks = new Set<IndexedLine>();
   private readonly metas = new Set<IndexedLine>();
-  /** Lines whose shape came from their own keys, by shape. */
-  private readonly shaped = new Map<LineShape, Set<IndexedLine>>();
+  /** The file's shape (see setFileShape), and the lines whose own keys say another (BRL055). */
+  private fileShape: LineShape | undefined;
+  private readonly misshapen = new Set<IndexedLine>();
   private readonly sampleKeys = new SampleKeys();
   private pairLines = 0;
   private validPairs = 0;
@@ -127,26 +140,24 @@ export class CrossLineIndex {
     if (f.kind !== 'data') return;
     this.pairLines += f.pairs;
     if (f.valid) this.validPairs += f.pairs;
-    if (f.shapeDetected && f.shape !== undefined) {
-      let set = this.shaped.get(f.shape);
-      if (set === undefined) this.shaped.set(f.shape, (set = new Set()));
-      set.add(entry);
+    if (f.shapeDetected && f.shape !== undefined && f.shape !== this.fileShape) {
+      this.misshapen.add(entry);
     }
-    if (f.id !== undefined) {
-      entry.idKey = f.id.value;
-      this.join(this.ids, 'id', f.id.value, entry);
+    if (f.idValue !== undefined) {
+      entry.idKey = f.idValue;
+      this.join(this.ids, 'id', f.idValue, entry);
     }
-    if (f.conversationId !== undefined) {
-      const id = f.conversationId.value;
+    if (f.conversationValue !== undefined) {
+      const id = f.conversationValue;
       entry.conversationKey = id;
       let conversation = this.conversations.get(id);
       if (conversation === undefined) {
         conversation = new Conversation(id);
         this.conversations.set(id, conversation);
       }
-      conversation.members.add(entry);
+      conversation.members.push(entry);
       conversation.cache = undefined;
-      const context = f.conversationContext?.value;
+      const context = f.contextValue;
       if (context !== undefined) {
         conversation.contexts.set(context, (conversation.contexts.get(context) ?? 0) + 1);
         if (conversation.contexts.size > 1) {
@@ -154,7 +165,7 @@ export class CrossLineIndex {
           this.revision++;
         }
       }
-      const turn = f.turnNumber?.value;
+      const turn = f.turnValue;
       if (turn !== undefined && Number.isInteger(turn) && turn >= 0 && turn <= 0xffffffff) {
         entry.turn = turn;
         this.join(conversation.turns, 'turn', turn, entry);
@@ -183,27 +194,43 @@ export class CrossLineIndex {
     if (f.kind !== 'data') return;
     this.pairLines -= f.pairs;
     if (f.valid) this.validPairs -= f.pairs;
-    if (f.shapeDetected && f.shape !== undefined) this.shaped.get(f.shape)?.delete(entry);
+    this.misshapen.delete(entry);
     if (entry.idKey !== undefined) this.leave(this.ids, entry.idKey, entry);
     if (entry.sampleKey >= 0) this.leave(this.samples, entry.sampleKey, entry);
     if (entry.conversationKey !== undefined) {
       const conversation = this.conversations.get(entry.conversationKey);
       if (conversation !== undefined) {
-        conversation.members.delete(entry);
+        removeFrom(conversation.members, entry);
         conversation.cache = undefined;
         if (this.inconsistent.has(conversation)) this.revision++;
         if (entry.turn >= 0) this.leave(conversation.turns, entry.turn, entry);
-        const context = f.conversationContext?.value;
+        const context = f.contextValue;
         if (context !== undefined) {
           const n = (conversation.contexts.get(context) ?? 0) - 1;
           if (n > 0) conversation.contexts.set(context, n);
           else conversation.contexts.delete(context);
           if (conversation.contexts.size <= 1) this.inconsistent.delete(conversation);
         }
-        if (conversation.members.size === 0) {
+        if (conversation.members.length === 0) {
           this.conversations.delete(entry.conversationKey);
           this.inconsistent.delete(conversation);
         }
+      }
+    }
+  }
+
+  /**
+   * Sets the file's shape (that of its first line whose keys declare one). When it changes, the
+   * lines are scanned again for those of another shape (rare: the first such line changed).
+   */
+  setFileShape(shape: LineShape | undefined, lines: readonly IndexedLine[]): void {
+    if (shape === this.fileShape) return;
+    this.fileShape = shape;
+    this.misshapen.clear();
+    for (const entry of lines) {
+      const f = entry.facts;
+      if (f.kind === 'data' && f.shapeDetected && f.shape !== undefined && f.shape !== shape) {
+        this.misshapen.add(entry);
       }
     }
   }
@@ -333,9 +360,9 @@ export class CrossLineIndex {
     const dropped: IndexedLine[] = [];
     const fileShape = shapeLine?.facts.shape;
     if (shapeLine === undefined || fileShape === undefined) return dropped;
-    for (const [shape, set] of this.shaped) {
-      if (shape === fileShape) continue;
-      for (const entry of set) {
+    for (const entry of this.misshapen) {
+      const shape = entry.facts.shape!;
+      {
         const key = shapeKeyRange(text(entry.index), shape) ?? entry.facts;
         const d = shapeMismatchDiagnostic(entry.index, key, shape, fileShape, shapeLine.index);
         add(entry, d);
@@ -374,11 +401,7 @@ export class CrossLineIndex {
       return;
     }
     const list = group.members;
-    const i = list.lastIndexOf(entry);
-    if (i >= 0) {
-      list[i] = list[list.length - 1];
-      list.pop();
-    }
+    removeFrom(list, entry);
     group.cache = undefined;
     if (list.length >= 1) this.revision++;
     if (list.length < 2) this.duplicates.delete(group);
@@ -430,4 +453,11 @@ function contextConflicts(conversation: Conversation): Finding[] {
     findings.push({ entry, diagnostic, converted: undefined });
   }
   return findings;
+}
+
+function removeFrom(list: IndexedLine[], entry: IndexedLine): void {
+  const i = list.lastIndexOf(entry);
+  if (i < 0) return;
+  list[i] = list[list.length - 1];
+  list.pop();
 }

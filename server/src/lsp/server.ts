@@ -36,7 +36,7 @@ import { isCandidate, looksLikeDataset } from './settings/dataset-filter.ts';
 import { SettingsCache } from './settings/settings-cache.ts';
 import { LineStore } from '../documents/line-store.ts';
 import type { IncomingMessage } from './transport.ts';
-import { encodedAt, withSerializedDiagnostics } from './transport.ts';
+import { cpuMs, encodedAt, withSerializedDiagnostics } from './transport.ts';
 import { takeOpenedLines } from './stdio-reader.ts';
 
 /** What the transport learnt about messages before they were dispatched (see transport.ts). */
@@ -45,25 +45,28 @@ export interface ServerTap {
   latestVersion(uri: string): number | undefined;
   /** When the message being handled started decoding (0 when timing is off). */
   receivedAt(uri: string): number;
+  /** The process's CPU time (ms) then. */
+  receivedCpu(uri: string): number;
   timing: { on: boolean };
 }
 
 /** Tracks the messages the transport has read; feeds `ServerTap`. */
 export function createTap(timingOn: boolean): ServerTap & { see(m: IncomingMessage): void } {
   const versions = new Map<string, number>();
-  const received = new Map<string, number>();
+  const received = new Map<string, { at: number; cpu: number }>();
   const timing = { on: timingOn };
   return {
     timing,
     latestVersion: (uri) => versions.get(uri),
-    receivedAt: (uri) => received.get(uri) ?? 0,
+    receivedAt: (uri) => received.get(uri)?.at ?? 0,
+    receivedCpu: (uri) => received.get(uri)?.cpu ?? 0,
     see(m) {
       if (m.method !== 'textDocument/didChange' && m.method !== 'textDocument/didOpen') return;
       const doc = (m.params as { textDocument?: { uri?: unknown; version?: unknown } })
         .textDocument;
       if (typeof doc?.uri !== 'string' || typeof doc.version !== 'number') return;
       versions.set(doc.uri, doc.version);
-      if (timing.on) received.set(doc.uri, m.receivedAt);
+      if (timing.on) received.set(doc.uri, { at: m.receivedAt, cpu: m.receivedCpu });
     },
   };
 }
@@ -114,6 +117,7 @@ export function startServer(connection: Connection, tap?: ServerTap): void {
 
   connection.onDidOpenTextDocument(async ({ textDocument }) => {
     const started = timing.on ? performance.now() : 0;
+    const startCpu = timing.on ? cpuMs() : 0;
     const { uri, languageId, version, text } = textDocument;
     const content = takeOpenedLines(textDocument) ?? text;
     languages.set(uri, languageId);
@@ -131,12 +135,13 @@ export function startServer(connection: Connection, tap?: ServerTap): void {
     documents.set(uri, document);
     for (const change of queued)
       document.applyChanges(change.contentChanges, change.textDocument.version);
-    await publish(document, timing.on ? { event: 'open', started } : undefined);
+    await publish(document, timing.on ? { event: 'open', started, cpu: startCpu } : undefined);
   });
 
   connection.onDidChangeTextDocument(async (params) => {
     const { textDocument, contentChanges } = params;
     const started = timing.on ? performance.now() : 0;
+    const startCpu = timing.on ? cpuMs() : 0;
     const pending = opening.get(textDocument.uri);
     if (pending !== undefined) {
       pending.push(params);
@@ -149,7 +154,7 @@ export function startServer(connection: Connection, tap?: ServerTap): void {
       return;
     }
     document.applyChanges(contentChanges, textDocument.version);
-    await publish(document, timing.on ? { event: 'change', started } : undefined);
+    await publish(document, timing.on ? { event: 'change', started, cpu: startCpu } : undefined);
   });
 
   connection.onDidCloseTextDocument(({ textDocument }) => {
@@ -236,7 +241,7 @@ export function startServer(connection: Connection, tap?: ServerTap): void {
    */
   async function publish(
     document: DatasetDocument,
-    timed?: { event: TimingReport['event']; started: number },
+    timed?: { event: TimingReport['event']; started: number; cpu: number },
     afterTokens = false,
   ): Promise<void> {
     const version = document.version;
@@ -260,7 +265,8 @@ export function startServer(connection: Connection, tap?: ServerTap): void {
     );
     if (timed !== undefined) {
       const flushed = performance.now();
-      const end = encodedAt.get(document.uri) ?? flushed;
+      const encoded = encodedAt.get(document.uri);
+      const end = encoded?.at ?? flushed;
       const received = tap?.receivedAt(document.uri) || timed.started;
       const report: TimingReport = {
         uri: document.uri,
@@ -269,6 +275,7 @@ export function startServer(connection: Connection, tap?: ServerTap): void {
         serverMs: end - Math.min(received, timed.started),
         handlerMs: end - timed.started,
         flushedMs: flushed - Math.min(received, timed.started),
+        cpuMs: (encoded?.cpu ?? cpuMs()) - (tap?.receivedCpu(document.uri) || timed.cpu),
         diagnostics: collected.diagnostics.length,
       };
       void connection.sendNotification(TIMING_NOTIFICATION, report);

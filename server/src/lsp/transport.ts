@@ -19,6 +19,14 @@ export interface IncomingMessage {
   params: unknown;
   /** performance.now() when its body started decoding (0 unless timing is on). */
   receivedAt: number;
+  /** CPU time of the process (user + system, ms) at that moment (0 unless timing is on). */
+  receivedCpu: number;
+}
+
+/** CPU time the process has used so far (all its threads), in milliseconds. */
+export function cpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
 }
 
 /**
@@ -34,14 +42,14 @@ export function withSerializedDiagnostics<T extends object>(params: T, body: Buf
   return params;
 }
 
-/** performance.now() when the last publishDiagnostics of each URI was encoded (timing on). */
-export const encodedAt = new Map<string, number>();
+/** performance.now() and CPU time when the last publishDiagnostics of each URI was encoded. */
+export const encodedAt = new Map<string, { at: number; cpu: number }>();
 
 function encodeMessage(message: unknown, timing: { on: boolean }): Buffer {
   const m = message as { method?: unknown; params?: { uri: string; version?: number } };
   if (timing.on && m.method === 'textDocument/publishDiagnostics' && m.params !== undefined) {
     const bytes = encodeDiagnostics(m as Required<typeof m>, message);
-    encodedAt.set(m.params.uri, performance.now());
+    encodedAt.set(m.params.uri, { at: performance.now(), cpu: cpuMs() });
     return bytes;
   }
   return encodeDiagnostics(m, message);
@@ -86,9 +94,12 @@ export function createTransport(
   options: { plainReader?: boolean } = {},
 ): Transport | undefined {
   let decodeStart = 0;
+  let decodeCpu = 0;
   if (argv.includes('--stdio')) {
     const markStart = () => {
-      if (timing.on) decodeStart = performance.now();
+      if (!timing.on) return;
+      decodeStart = performance.now();
+      decodeCpu = cpuMs();
     };
     // The plain reader is vscode-jsonrpc's own (the benchmark's naive server uses it).
     const reader = options.plainReader
@@ -108,7 +119,12 @@ export function createTransport(
         })
       : new StdioMessageReader(process.stdin, markStart);
     return {
-      reader: tapped(reader, tap, () => decodeStart),
+      reader: tapped(
+        reader,
+        tap,
+        () => decodeStart,
+        () => decodeCpu,
+      ),
       writer: new StreamMessageWriter(process.stdout, {
         charset: 'utf-8',
         contentTypeEncoder: {
@@ -124,7 +140,12 @@ export function createTransport(
   }
   if (argv.includes('--node-ipc')) {
     return {
-      reader: tapped(new IPCMessageReader(process), tap, () => (timing.on ? performance.now() : 0)),
+      reader: tapped(
+        new IPCMessageReader(process),
+        tap,
+        () => (timing.on ? performance.now() : 0),
+        () => (timing.on ? cpuMs() : 0),
+      ),
       writer: new IPCMessageWriter(process),
       onInputClosed: (listener) => process.on('disconnect', listener),
     };
@@ -136,6 +157,7 @@ function tapped(
   inner: MessageReader,
   tap: (message: IncomingMessage) => void,
   receivedAt: () => number,
+  receivedCpu: () => number,
 ): MessageReader {
   return {
     onError: inner.onError,
@@ -146,7 +168,12 @@ function tapped(
         const m = message as { method?: unknown; params?: unknown };
         if (typeof m.method === 'string') {
           try {
-            tap({ method: m.method, params: m.params, receivedAt: receivedAt() });
+            tap({
+              method: m.method,
+              params: m.params,
+              receivedAt: receivedAt(),
+              receivedCpu: receivedCpu(),
+            });
           } catch {
             // The tap only informs; a malformed message is the connection's to report.
           }

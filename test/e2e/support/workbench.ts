@@ -92,7 +92,11 @@ function escape(text: string): string {
  * wait for an element across unknown frames, so this checks the frames the page has now, then
  * again each time a frame navigates, until one holds the element or the time is up.
  */
-export async function webviewFrame(page: Page, selector: string, timeoutMs: number): Promise<Frame> {
+export async function webviewFrame(
+  page: Page,
+  selector: string,
+  timeoutMs: number,
+): Promise<Frame> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     for (const frame of page.frames()) {

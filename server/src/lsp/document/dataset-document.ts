@@ -197,6 +197,7 @@ export class DatasetDocument {
         this.shapeEntry = entry;
       }
     }
+    this.crossLine.setFileShape(this.shape, []);
     // Lines above the first declared shape were analysed before it was known.
     if (this.shape !== undefined) {
       for (let i = 0; i < entries.length && entries[i] !== this.shapeEntry; i++) {
@@ -231,6 +232,7 @@ export class DatasetDocument {
     }
     this.shapeEntry = first;
     const shape = first?.facts.shape;
+    this.crossLine.setFileShape(shape, this.entries);
     if (shape === this.shape) return;
     this.shape = shape;
     for (let i = 0; i < this.entries.length; i++) {

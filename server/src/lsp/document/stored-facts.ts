@@ -39,7 +39,7 @@ const RECENT_LIMIT = 64;
  * hundreds of characters per line) is kept as a fingerprint, which is all BRL035 compares. A
  * 50 MB document then costs a few hundred bytes per line besides its text.
  */
-export class StoredFacts implements LineFacts {
+export class StoredFacts implements IndexedFacts {
   readonly kind: LineFacts['kind'];
   readonly shape: LineShape | undefined;
   readonly shapeDetected: boolean;
@@ -53,16 +53,16 @@ export class StoredFacts implements LineFacts {
   /** How many samples the line renders (without rendering them). */
   readonly sampleCount: number;
   // Located values are kept flat (a line is then one object, not six) and rebuilt on access.
-  private readonly idValue: string | undefined;
+  readonly idValue: string | undefined;
   private readonly idStart: number;
   private readonly idEnd: number;
-  private readonly conversationValue: string | undefined;
+  readonly conversationValue: string | undefined;
   private readonly conversationStart: number;
   private readonly conversationEnd: number;
-  private readonly turnValue: number | undefined;
+  readonly turnValue: number | undefined;
   private readonly turnStart: number;
   private readonly turnEnd: number;
-  private readonly contextValue: string | undefined;
+  readonly contextValue: string | undefined;
   private readonly contextStart: number;
   private readonly contextEnd: number;
   private readonly targetStart: number;
