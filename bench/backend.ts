@@ -8,7 +8,8 @@
 //                 targets, with realistic row counts; each call is paired with a call to the
 //                 gateway's own GET /health (no database), so a busy machine shows as a ratio
 //   3. validation a ~100 MB dataset (bench/generate.mjs) uploaded to the signed URL and validated
-//                 by validate-datasets: seconds, MB/s and the Deno gateway's peak memory
+//                 by validate-datasets: seconds, MB/s and the Deno gateway's peak memory (the
+//                 generator's 5% invalid lines make it `failed`, after every line was read)
 //   4. failures   test/functions/failure-paths.test.ts, counted as passing/total
 //
 // Run alone with `npm run bench:backend` (or `node --import tsx bench/backend.ts`); `npm run bench`
@@ -849,6 +850,8 @@ async function validation(api: Api, sql: Sql, info: LocalInfo) {
       pid,
       rssBeforeMb: before ? round(before.rssKb / 1024) : null,
       peakRssMb: round(peakKb / 1024),
+      /** What validating added to the gateway's resident memory. */
+      peakIncreaseMb: before ? round((peakKb - before.rssKb) / 1024) : null,
       hwmAfterMb: after ? round(after.hwmKb / 1024) : null,
       hwmReset,
     },
@@ -1141,6 +1144,7 @@ if (validationResult?.ok) {
       'status',
       'peak RSS (Deno gateway)',
       'RSS before',
+      'increase',
       'verdict',
     ],
     [
@@ -1154,6 +1158,7 @@ if (validationResult?.ok) {
         `${v.status} (${v.trainingPairs ?? 0} pairs, ${v.validationErrorsStored} errors kept)`,
         `${v.gateway.peakRssMb} MB`,
         `${v.gateway.rssBeforeMb} MB`,
+        `+${v.gateway.peakIncreaseMb} MB`,
         verdict(v.pass),
       ],
     ],

@@ -3,7 +3,14 @@
 // workspace settings that point the extension at the local stack in `<dir>/.brightrun/`.
 // The stack itself stays in `<dir>/.brightrun/`, where `npm start -- --no-editor`,
 // `npx brightrun local status|down` and `scripts/verify-integration.ts --local` find it too.
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 
 function readJson(path) {

@@ -18,6 +18,7 @@ import type {
   DatasetSummary,
   DownloadResponse,
   JobDetailResponse,
+  JobMetricsResponse,
   ModelArtifact,
   Page as ApiPage,
   TrainingJob,
@@ -33,6 +34,7 @@ import { callApi, startLocalStack, type LocalStack } from './support/local-stack
 import {
   QUICK_INPUT,
   Screenshots,
+  clearToasts,
   notification,
   openFile,
   problemRow,
@@ -64,13 +66,14 @@ describe('the BrightRun journey in VS Code (code-server + Chromium + local stack
   let page: Page;
   const shots = new Screenshots(resultsDir);
   const pageLog: string[] = [];
-  const started = Date.now();
+  let started = 0;
   const passed = new Set<number>();
 
   // What the steps hand on to each other.
   let dataset: DatasetSummary | undefined;
   let job: TrainingJob | undefined;
   let model: ModelArtifact | undefined;
+  let monitor: Frame;
 
   /** Fails the current step at once when a step it builds on did not pass. */
   function needs(...steps: number[]): void {
@@ -82,6 +85,7 @@ describe('the BrightRun journey in VS Code (code-server + Chromium + local stack
 
   before(async function () {
     this.timeout(300_000);
+    started = Date.now();
     rmSync(resultsDir, { recursive: true, force: true });
     mkdirSync(resultsDir, { recursive: true });
     scratch = mkdtempSync(join(tmpdir(), 'brightrun-e2e-'));
@@ -252,43 +256,83 @@ describe('the BrightRun journey in VS Code (code-server + Chromium + local stack
     await form.locator('vscode-option[value="builtin/tiny-gpt"]').click();
     await confirmed.waitFor();
     const before = await estimate(form);
-    await form.locator('#field-epochs input').fill('3');
-    // The local figure updates at once, then the server confirms it.
-    await form.locator('.estimate-status[data-state="local"]').waitFor();
-    await confirmed.waitFor();
-    const after = await estimate(form);
-    assert.notDeepEqual(after, before, 'the estimate follows the field');
-    assert.notEqual(after.steps, before.steps, 'fewer epochs, fewer steps');
+    /** Types into a field; the local figure updates at once, then the server confirms it. */
+    const change = async (field: string, value: string) => {
+      await form.locator(`#field-${field} input`).fill(value);
+      await form.locator('.estimate-status[data-state="local"]').waitFor();
+      await confirmed.waitFor();
+      return estimate(form);
+    };
+    const fewerEpochs = await change('epochs', '4');
+    assert.notEqual(fewerEpochs.cost, before.cost, 'fewer epochs cost less');
+    assert.notEqual(fewerEpochs.steps, before.steps, 'fewer epochs, fewer steps');
+    // Smaller batches: more optimizer steps for the same tokens (so the monitor has a curve to
+    // follow); the price follows the tokens, not the steps.
+    const smallerBatches = await change('batch_size', '1');
+    assert.notEqual(smallerBatches.steps, fewerEpochs.steps, 'smaller batches, more steps');
+    console.log(
+      `      estimate: ${[before, fewerEpochs, smallerBatches].map((e) => JSON.stringify(e)).join(' → ')}`,
+    );
+    await form.locator('#estimate-cost').scrollIntoViewIfNeeded();
+    await clearToasts(page);
     await shots.take(page, '04-configure-estimate');
     await form.locator('#submit:not([disabled])').click();
     // The monitor opens for the new job.
-    await webviewFrame(page, '#loss-chart', UI_MS);
+    monitor = await webviewFrame(page, '#loss-chart', UI_MS);
+    // Record every value the chart's point count takes from now on (step 5 reads it).
+    await monitor.locator('#loss-chart').evaluate((chart) => {
+      const seen = [chart.getAttribute('data-points') ?? '0'];
+      (window as unknown as { seenPoints: string[] }).seenPoints = seen;
+      new MutationObserver(() => seen.push(chart.getAttribute('data-points') ?? '0')).observe(
+        chart,
+        { attributes: true, attributeFilter: ['data-points'] },
+      );
+    });
     const jobs = await callApi<ApiPage<TrainingJob>>(stack!.info, 'GET', '/jobs');
     job = jobs.items.find((j) => j.dataset_id === dataset!.id);
     assert.ok(job, 'the API lists the submitted job');
-    assert.equal(job.epochs, 3);
+    assert.equal(job.batch_size, 1);
+    assert.equal(job.epochs, 4);
     passed.add(4);
   });
 
   it('5. the monitor receives points until the job completes', async function () {
     this.timeout(TRAINING_MS + 60_000);
     needs(4);
-    const monitor = await webviewFrame(page, '#loss-chart', UI_MS);
     const chart = monitor.locator('#loss-chart');
+    const grows = (after: number) =>
+      monitor.waitForFunction(
+        (n) => Number(document.querySelector('#loss-chart')?.getAttribute('data-points')) > n,
+        after,
+        { timeout: TRAINING_MS },
+      );
     const first = await points(monitor);
-    await monitor.waitForFunction(
-      (n) => Number(document.querySelector('#loss-chart')?.getAttribute('data-points')) > n,
-      first,
-      { timeout: TRAINING_MS },
-    );
+    await grows(first);
+    await chart.scrollIntoViewIfNeeded();
     await shots.take(page, '05-monitor-running');
     await monitor.locator('#quality-score').waitFor({ timeout: TRAINING_MS });
     const last = await points(monitor);
-    assert.ok(last > first, `the chart grew from ${first} to ${last} points`);
+    // Points arrived while the job ran, in more than one update, not in one load at the end.
+    const seen = await monitor.evaluate(
+      () => (window as unknown as { seenPoints: string[] }).seenPoints,
+    );
+    const counts = [...new Set(seen.map(Number).filter((n) => n > 0))];
+    assert.ok(
+      counts.length >= 2 && counts[counts.length - 1] === last,
+      `the chart grew while training; its point counts: ${seen.join(' → ')}`,
+    );
     assert.ok(Number(await chart.getAttribute('data-drawn')) > 0, 'the chart drew its points');
     assert.match((await monitor.locator('#quality-score').textContent()) ?? '', /of 5$/);
     const detail = await callApi<JobDetailResponse>(stack!.info, 'GET', `/jobs/${job!.id}`);
     assert.equal(detail.job.status, 'completed');
+    const metrics = await callApi<JobMetricsResponse>(
+      stack!.info,
+      'GET',
+      `/jobs/${job!.id}/metrics?limit=5000`,
+    );
+    assert.equal(last, metrics.points.length, 'the chart holds every point the API stored');
+    console.log(`      monitor: point counts ${counts.join(' → ')}`);
+    await clearToasts(page);
     job = detail.job;
     await shots.take(page, '05-monitor-completed');
     passed.add(5);
@@ -318,6 +362,9 @@ describe('the BrightRun journey in VS Code (code-server + Chromium + local stack
     await runCommand(page, 'BrightRun: Download Model');
     await quickPickRow(page, model.name).click();
     // Every file is picked by default: accept.
+    await page
+      .locator(`${QUICK_INPUT} .quick-input-title`, { hasText: 'Download model files' })
+      .waitFor();
     await page.locator(`${QUICK_INPUT} .quick-input-list .monaco-list-row`).first().waitFor();
     await page.locator(`${QUICK_INPUT} .quick-input-box input`).press('Enter');
     // The folder prompt: code-server's own file dialog, a quick input holding a path.
@@ -326,19 +373,16 @@ describe('the BrightRun journey in VS Code (code-server + Chromium + local stack
     });
     await title.waitFor();
     const pathInput = page.locator(`${QUICK_INPUT} .quick-input-box input`);
-    console.log('BEFORE', JSON.stringify(await page.evaluate(() => ({
-      value: (document.querySelector('.quick-input-widget .quick-input-box input') as HTMLInputElement).value,
-      rows: [...document.querySelectorAll('.quick-input-widget .quick-input-list .monaco-list-row')].map((r) => (r as HTMLElement).innerText + '|' + r.className),
-    }))));
+    const rows = `${QUICK_INPUT} .quick-input-list .monaco-list-row`;
+    // The dialog lists its starting folder once it has loaded: typing before that is lost.
+    await page.locator(rows).first().waitFor();
     await pathInput.fill(`${target}/`);
     // The dialog has moved into the (empty) folder once it lists nothing but "..": only then
     // does its button choose that folder.
-    await shots.take(page, '06-debug-after-fill');
-    const rows = await page.evaluate(() => ({
-      value: (document.querySelector('.quick-input-widget .quick-input-box input') as HTMLInputElement).value,
-      rows: [...document.querySelectorAll('.quick-input-widget .quick-input-list .monaco-list-row')].map((r) => r.outerHTML.slice(0, 600)),
-    }));
-    console.log(JSON.stringify(rows, null, 1));
+    await page.waitForFunction((selector) => {
+      const shown = document.querySelectorAll(selector);
+      return shown.length === 1 && shown[0].getAttribute('aria-label') === '..';
+    }, rows);
     await shots.take(page, '06-download-folder');
     await page.locator(`${QUICK_INPUT} .monaco-button`, { hasText: 'Download Here' }).click();
     await notification(page, /Downloaded \d+ model files? to /)
@@ -378,6 +422,8 @@ describe('the BrightRun journey in VS Code (code-server + Chromium + local stack
       (await costs.locator('#this-month').textContent())?.trim(),
       formatMoney(dashboard.current_month.total),
     );
+    await jobRow.first().scrollIntoViewIfNeeded();
+    await clearToasts(page);
     await shots.take(page, '07-cost-dashboard');
     passed.add(7);
   });

@@ -1,7 +1,7 @@
 import type { Diagnostic, RelatedLocation, TextRange } from '../diagnostic.ts';
 import { lineRange } from '../diagnostic.ts';
 import type { Fingerprint } from '../hash/fingerprint.ts';
-import { fingerprintHalves, lastFingerprint } from '../hash/fingerprint.ts';
+import { contentFingerprint, lastFingerprint } from '../hash/fingerprint.ts';
 import type { LineFacts, LocatedNumber, LocatedString } from '../line-facts.ts';
 import type { RuleCode } from '../rule-codes.ts';
 import { RULES } from '../rule-codes.ts';
@@ -289,7 +289,7 @@ export class CrossLineChecker {
     const context = facts.conversationContext;
     if (context !== undefined) {
       if (context.value !== this.lastContext) {
-        fingerprintHalves(context.value);
+        contentFingerprint(context.value);
         this.lastContext = context.value;
         this.lastContextHash = lastFingerprint.lo;
       }

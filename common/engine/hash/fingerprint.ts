@@ -214,3 +214,112 @@ export function contentFingerprintBytes(bytes: Uint8Array, from: number, end: nu
   }
   return -1;
 }
+
+/**
+ * `contentFingerprint` of a text given in pieces (string pieces and ASCII byte ranges), without
+ * joining them: the same four-units-per-step chains run over the concatenation, with up to
+ * three units carried between pieces. The byte-level fast path hashes a line's canonical
+ * conversation context (BRL035) with it, about four times faster than `FingerprintStream`.
+ */
+export class ContentFingerprintStream {
+  private a = 0x6a09e667;
+  private b = 0xbb67ae85;
+  private n = 0;
+  /** Units waiting for a full step (n mod 4 of them). */
+  private u0 = 0;
+  private u1 = 0;
+  private u2 = 0;
+  private viewBuffer: ArrayBufferLike | undefined;
+  private view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+
+  reset(): void {
+    this.a = 0x6a09e667;
+    this.b = 0xbb67ae85;
+    this.n = 0;
+  }
+
+  /** One more unit. */
+  private unit(c: number): void {
+    switch (this.n++ & 3) {
+      case 0:
+        this.u0 = c;
+        return;
+      case 1:
+        this.u1 = c;
+        return;
+      case 2:
+        this.u2 = c;
+        return;
+      default: {
+        const a = Math.imul(this.a ^ (this.u0 | (this.u1 << 16)), 0x85ebca6b);
+        this.a = a ^ (a >>> 15);
+        const b = Math.imul(this.b ^ (this.u2 | (c << 16)), 0x27d4eb2f);
+        this.b = b ^ (b >>> 13);
+      }
+    }
+  }
+
+  text(text: string): void {
+    const length = text.length;
+    let i = 0;
+    while ((this.n & 3) !== 0 && i < length) this.unit(text.charCodeAt(i++));
+    let a = this.a;
+    let b = this.b;
+    const from = i;
+    for (; i + 4 <= length; i += 4) {
+      a = Math.imul(a ^ (text.charCodeAt(i) | (text.charCodeAt(i + 1) << 16)), 0x85ebca6b);
+      a ^= a >>> 15;
+      b = Math.imul(b ^ (text.charCodeAt(i + 2) | (text.charCodeAt(i + 3) << 16)), 0x27d4eb2f);
+      b ^= b >>> 13;
+    }
+    this.a = a;
+    this.b = b;
+    this.n += i - from;
+    while (i < length) this.unit(text.charCodeAt(i++));
+  }
+
+  /** The ASCII bytes `bytes[start, end)`. */
+  bytes(bytes: Uint8Array, start: number, end: number): void {
+    let i = start;
+    while ((this.n & 3) !== 0 && i < end) this.unit(bytes[i++]);
+    if (i + 4 <= end) {
+      if (bytes.buffer !== this.viewBuffer) {
+        this.viewBuffer = bytes.buffer;
+        this.view = new DataView(bytes.buffer);
+      }
+      const words = this.view;
+      const base = bytes.byteOffset;
+      let a = this.a;
+      let b = this.b;
+      const from = i;
+      for (; i + 4 <= end; i += 4) {
+        const w = words.getUint32(base + i, true);
+        a = Math.imul(a ^ ((w & 0xff) | ((w & 0xff00) << 8)), 0x85ebca6b);
+        a ^= a >>> 15;
+        b = Math.imul(b ^ (((w >>> 16) & 0xff) | ((w >>> 8) & 0xff0000)), 0x27d4eb2f);
+        b ^= b >>> 13;
+      }
+      this.a = a;
+      this.b = b;
+      this.n += i - from;
+    }
+    while (i < end) this.unit(bytes[i++]);
+  }
+
+  /** The fingerprint of everything given since `reset`, into `lastFingerprint`. */
+  finish(): void {
+    const n = this.n;
+    let a = this.a;
+    let b = this.b;
+    const tail = n & 3;
+    // The last n mod 4 units, one per step, as contentFingerprint's tail loop takes them.
+    for (let j = 0; j < tail; j++) {
+      const c = j === 0 ? this.u0 : j === 1 ? this.u1 : this.u2;
+      a = Math.imul(a ^ c, 0xcc9e2d51);
+      a ^= a >>> 15;
+      b = Math.imul(b ^ c, 0x1b873593);
+      b ^= b >>> 13;
+    }
+    finishFingerprint(a, b, n);
+  }
+}

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import type { Diagnostic } from '../../../common/engine/diagnostic.ts';
 import {
   DatasetValidator,
@@ -55,6 +56,7 @@ export async function checkFile(path: string, options: CheckFileOptions): Promis
         )
       : undefined;
     let bomReported = false;
+    let spanned = Buffer.allocUnsafeSlow(64 * 1024);
     const reader = new Utf8LineReader(
       (line: ReaderLine) => {
         if (!bomReported && reader.hadBom) {
@@ -69,6 +71,16 @@ export async function checkFile(path: string, options: CheckFileOptions): Promis
         }
       },
       (bytes, start, end) => {
+        // A line that spanned two reads comes joined in a plain Uint8Array; the scanner sees
+        // only Buffers, so its element accesses stay monomorphic (one map, no deoptimisation).
+        if (!Buffer.isBuffer(bytes)) {
+          const length = end - start;
+          if (spanned.length < length) spanned = Buffer.allocUnsafeSlow(length * 2);
+          spanned.set(bytes.subarray(start, end));
+          bytes = spanned;
+          end = length;
+          start = 0;
+        }
         if (!validator.pushLineBytes(bytes, start, end)) return false;
         const sample = batcher ? validator.fastLineSample() : undefined;
         if (sample) batcher?.add(sample.line, 0, sample.messages);
@@ -76,6 +88,7 @@ export async function checkFile(path: string, options: CheckFileOptions): Promis
       },
     );
     let reserved = false;
+    let chunkNo = 0;
     const bytes = await readChunks(file, async (chunk, bytesRead) => {
       reader.push(chunk);
       if (!reserved && reader.lineCount > 0) {
@@ -86,6 +99,10 @@ export async function checkFile(path: string, options: CheckFileOptions): Promis
         validator.reserve(Math.ceil((file.size / bytesRead) * reader.lineCount * 1.1));
       }
       progress?.update(bytesRead);
+      if (process.env.BR_MEM && (chunkNo++ & 511) === 0) {
+        const m = process.memoryUsage();
+        process.stderr.write(`${(bytesRead / 1e6).toFixed(0)}MB rss ${(m.rss / 1048576).toFixed(1)} heapTotal ${(m.heapTotal / 1048576).toFixed(1)} heapUsed ${(m.heapUsed / 1048576).toFixed(1)} ab ${(m.arrayBuffers / 1048576).toFixed(1)} ext ${(m.external / 1048576).toFixed(1)} table ${(validator.crossLineBytes / 1048576).toFixed(1)} entries ${(validator as any).checker.table.size} lines ${reader.lineCount}\n`);
+      }
       // Backpressure: stop reading while the token workers are behind.
       if (batcher?.congested) await batcher.relieve();
     });

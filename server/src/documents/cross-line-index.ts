@@ -362,13 +362,11 @@ export class CrossLineIndex {
     if (shapeLine === undefined || fileShape === undefined) return dropped;
     for (const entry of this.misshapen) {
       const shape = entry.facts.shape!;
-      {
-        const key = shapeKeyRange(text(entry.index), shape) ?? entry.facts;
-        const d = shapeMismatchDiagnostic(entry.index, key, shape, fileShape, shapeLine.index);
-        add(entry, d);
-        const severity = overrides[d.code] ?? d.severity;
-        if (severity === 'error' && entry.facts.valid) dropped.push(entry);
-      }
+      const key = shapeKeyRange(text(entry.index), shape) ?? entry.facts;
+      const d = shapeMismatchDiagnostic(entry.index, key, shape, fileShape, shapeLine.index);
+      add(entry, d);
+      const severity = overrides[d.code] ?? d.severity;
+      if (severity === 'error' && entry.facts.valid) dropped.push(entry);
     }
     return dropped;
   }

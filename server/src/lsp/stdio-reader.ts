@@ -3,6 +3,9 @@ import { AbstractMessageReader } from 'vscode-languageserver/node';
 
 /** Bodies at least this large that open a document get the streaming decode below. */
 const LARGE_BODY = 1 << 20;
+/** How much of a large body is looked at to recognise a `didOpen` and find its `text`. */
+const SNIFF_BYTES = 4096;
+const EMPTY = Buffer.alloc(0);
 const HEADER_END = Buffer.from('\r\n\r\n');
 const TEXT_KEY = Buffer.from('"text":"');
 const NEWLINE_ESCAPE = Buffer.from('\\n');
@@ -39,6 +42,12 @@ export class StdioMessageReader extends AbstractMessageReader {
   private head: Buffer = Buffer.alloc(0);
   private body: Buffer | undefined;
   private filled = 0;
+  /** A large body's first bytes, until it is known whether it opens a document. */
+  private sniffed: Buffer | undefined;
+  private length = 0;
+  /** A large `didOpen` being decoded line by line as it arrives, and its bytes still to come. */
+  private stream: OpenStream | undefined;
+  private remaining = 0;
 
   constructor(
     private readonly readable: NodeJS.ReadableStream,
@@ -74,6 +83,21 @@ export class StdioMessageReader extends AbstractMessageReader {
   private onData(chunk: Buffer, callback: DataCallback): void {
     let offset = 0;
     while (offset < chunk.length) {
+      if (this.stream !== undefined) {
+        const n = Math.min(chunk.length - offset, this.remaining);
+        this.stream.push(chunk.subarray(offset, offset + n));
+        this.remaining -= n;
+        offset += n;
+        if (this.remaining === 0) this.finishStream(callback);
+        continue;
+      }
+      if (this.sniffed !== undefined) {
+        const n = Math.min(chunk.length - offset, SNIFF_BYTES - this.sniffed.length);
+        this.sniffed = Buffer.concat([this.sniffed, chunk.subarray(offset, offset + n)]);
+        offset += n;
+        if (this.sniffed.length === SNIFF_BYTES) this.startBody();
+        continue;
+      }
       if (this.body === undefined) {
         const head =
           this.head.length === 0
@@ -85,12 +109,17 @@ export class StdioMessageReader extends AbstractMessageReader {
           return;
         }
         const length = contentLength(head.toString('ascii', 0, end));
-        this.body = Buffer.allocUnsafe(length);
-        this.filled = 0;
         this.head = Buffer.alloc(0);
         chunk = head;
         offset = end + HEADER_END.length;
-        if (length === 0) this.deliver(callback);
+        if (length >= LARGE_BODY) {
+          this.length = length;
+          this.sniffed = Buffer.alloc(0);
+        } else {
+          this.body = Buffer.allocUnsafe(length);
+          this.filled = 0;
+          if (length === 0) this.deliver(callback);
+        }
         continue;
       }
       const n = Math.min(chunk.length - offset, this.body.length - this.filled);
@@ -101,13 +130,48 @@ export class StdioMessageReader extends AbstractMessageReader {
     }
   }
 
+  /**
+   * Decides, from its first bytes, how a large body is read: a `didOpen` is decoded line by
+   * line as it arrives (memory: the lines, never the whole body); anything else is buffered.
+   */
+  private startBody(): void {
+    const sniffed = this.sniffed!;
+    this.sniffed = undefined;
+    const head = sniffed.toString('latin1');
+    const key = sniffed.indexOf(TEXT_KEY);
+    if (head.includes('"method":"textDocument/didOpen"') && key >= 0) {
+      const start = key + TEXT_KEY.length;
+      this.onBodyStart();
+      this.stream = new OpenStream(sniffed.toString('utf8', 0, start));
+      this.remaining = this.length - sniffed.length;
+      this.stream.push(sniffed.subarray(start));
+      return;
+    }
+    this.body = Buffer.allocUnsafe(this.length);
+    sniffed.copy(this.body);
+    this.filled = sniffed.length;
+  }
+
+  private finishStream(callback: DataCallback): void {
+    const stream = this.stream!;
+    this.stream = undefined;
+    let message: Message;
+    try {
+      message = stream.finish();
+    } catch (err) {
+      this.fireError(err);
+      return;
+    }
+    callback(message);
+  }
+
   private deliver(callback: DataCallback): void {
     const body = this.body!;
     this.body = undefined;
     this.onBodyStart();
     let message: Message;
     try {
-      message = (body.length >= LARGE_BODY ? tryDecodeOpen(body) : undefined) ?? parse(body);
+      message = parse(body);
     } catch (err) {
       this.fireError(err);
       return;
@@ -126,54 +190,70 @@ function parse(body: Buffer): Message {
   return JSON.parse(body.toString('utf8')) as Message;
 }
 
-function tryDecodeOpen(body: Buffer): Message | undefined {
-  try {
-    return decodeOpen(body);
-  } catch {
-    return undefined;
-  }
-}
-
 /**
- * A `didOpen` whose `text` is decoded line by line; undefined when the body is anything else (or
- * not laid out as expected), so the caller falls back to the plain decode.
+ * The `text` of a `didOpen`, decoded line by line as the body arrives: each line's JSON string
+ * is decoded on its own (JSON.parse where it has escapes), so the document never exists as one
+ * string and the body is never held whole. The text's lines are split at `\n` escapes that no
+ * backslash escapes; the value ends at its first unescaped quote, after which the rest of the
+ * message is parsed with an empty `text`.
  */
-function decodeOpen(body: Buffer): Message | undefined {
-  const head = body.toString('latin1', 0, Math.min(body.length, 512));
-  if (!head.includes('"method":"textDocument/didOpen"')) return undefined;
-  const key = body.indexOf(TEXT_KEY);
-  if (key < 0) return undefined;
-  const start = key + TEXT_KEY.length;
-  const lines: string[] = [];
-  let crlf = false;
-  let from = start;
-  let search = start;
-  let end = -1;
-  for (;;) {
-    const at = body.indexOf(NEWLINE_ESCAPE, search);
-    if (at < 0) {
-      // The last line ends at the first quote no backslash escapes: the end of the value.
-      end = closingQuote(body, from, body.length);
-      if (end < 0) return undefined;
-      pushLine(lines, body.toString('utf8', from, end));
-      break;
+class OpenStream {
+  private readonly lines: string[] = [];
+  private crlf = false;
+  /** The bytes of the line being received (it starts right after a `\n` escape). */
+  private carry: Buffer = EMPTY;
+
+  constructor(private readonly prefix: string) {}
+
+  push(bytes: Buffer): void {
+    // Lines are decoded where they lie in the incoming bytes; only the line that straddles two
+    // pushes is copied (the carry), so no chunk is ever concatenated whole.
+    let from = 0;
+    let search = 0;
+    const carried = this.carry.length;
+    if (carried > 0 && bytes[0] === 0x6e && this.carry[carried - 1] === 0x5c) {
+      // A `\n` split between the pushes: a line break when that backslash is unescaped.
+      if (trailingBackslashes(this.carry) % 2 === 1) {
+        this.crlf = pushLine(this.lines, this.carry.toString('utf8', 0, carried - 1)) || this.crlf;
+        this.carry = EMPTY;
+        from = 1;
+        search = 1;
+      }
     }
-    if (precedingBackslashes(body, at) % 2 === 1) {
-      // `\\n`: an escaped backslash, then the letter n.
+    for (;;) {
+      const at = bytes.indexOf(NEWLINE_ESCAPE, search);
+      if (at < 0) break;
       search = at + 2;
-      continue;
+      let backslashes = precedingBackslashes(bytes, at, from);
+      if (at - backslashes === from && from === 0) backslashes += trailingBackslashes(this.carry);
+      // `\\n` is an escaped backslash and the letter n, not a line break.
+      if (backslashes % 2 === 1) continue;
+      const line =
+        from === 0 && this.carry.length > 0
+          ? Buffer.concat([this.carry, bytes.subarray(0, at)])
+          : bytes.subarray(from, at);
+      this.crlf = pushLine(this.lines, line.toString('utf8')) || this.crlf;
+      this.carry = EMPTY;
+      from = at + 2;
     }
-    crlf = pushLine(lines, body.toString('utf8', from, at)) || crlf;
-    from = at + 2;
-    search = from;
+    const rest = bytes.subarray(from);
+    this.carry =
+      from === 0 && this.carry.length > 0 ? Buffer.concat([this.carry, rest]) : Buffer.from(rest);
   }
-  const rest = JSON.parse(
-    body.toString('utf8', 0, start) + body.toString('utf8', end),
-  ) as Message & { params?: { textDocument?: object } };
-  const textDocument = rest.params?.textDocument;
-  if (textDocument === undefined) return undefined;
-  openedLines.set(textDocument, { lines, eol: crlf ? '\r\n' : '\n' });
-  return rest;
+
+  finish(): Message {
+    const data = this.carry;
+    const close = closingQuote(data, 0, data.length);
+    if (close < 0) throw new Error('didOpen: the document text does not end');
+    pushLine(this.lines, data.toString('utf8', 0, close));
+    const message = JSON.parse(this.prefix + data.toString('utf8', close)) as Message & {
+      params?: { textDocument?: object };
+    };
+    const textDocument = message.params?.textDocument;
+    if (textDocument === undefined) throw new Error('didOpen without a textDocument');
+    openedLines.set(textDocument, { lines: this.lines, eol: this.crlf ? '\r\n' : '\n' });
+    return message;
+  }
 }
 
 /**
@@ -199,14 +279,19 @@ function pushLine(lines: string[], escaped: string): boolean {
 function closingQuote(body: Buffer, from: number, to: number): number {
   let at = body.indexOf(0x22, from);
   while (at >= 0 && at < to) {
-    if (precedingBackslashes(body, at) % 2 === 0) return at;
+    if (precedingBackslashes(body, at, from) % 2 === 0) return at;
     at = body.indexOf(0x22, at + 1);
   }
   return -1;
 }
 
-function precedingBackslashes(body: Buffer, at: number): number {
+function trailingBackslashes(bytes: Buffer): number {
+  return precedingBackslashes(bytes, bytes.length, 0);
+}
+
+/** Backslashes right before `at`, not looking before `from`. */
+function precedingBackslashes(body: Buffer, at: number, from: number): number {
   let n = 0;
-  while (at - n - 1 >= 0 && body[at - n - 1] === 0x5c) n++;
+  while (at - n - 1 >= from && body[at - n - 1] === 0x5c) n++;
   return n;
 }

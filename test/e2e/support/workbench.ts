@@ -124,3 +124,12 @@ export async function textOf(frame: Frame, selector: string, timeoutMs = 30_000)
   await el.waitFor({ state: 'attached', timeout: timeoutMs });
   return (await el.textContent())?.trim() ?? '';
 }
+
+/** Clears the notification toasts so a screenshot shows the panel behind them. */
+export async function clearToasts(page: Page): Promise<void> {
+  if ((await page.locator('.notifications-toasts .notification-toast').count()) === 0) return;
+  await runCommand(page, 'Notifications: Clear All Notifications');
+  await page.locator('.notifications-toasts .notification-toast').first().waitFor({
+    state: 'detached',
+  });
+}

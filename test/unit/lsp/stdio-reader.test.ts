@@ -17,7 +17,12 @@ function frame(message: unknown): Buffer {
 }
 
 /** Writes `bytes` to a fresh reader in random-sized chunks; resolves with what it read. */
-function readAll(bytes: Buffer, count: number, next: () => number): Promise<Message[]> {
+function readAll(
+  bytes: Buffer,
+  count: number,
+  next: () => number,
+  maxChunk: number,
+): Promise<Message[]> {
   const stream = new PassThrough();
   const reader = new StdioMessageReader(stream);
   const messages: Message[] = [];
@@ -28,7 +33,7 @@ function readAll(bytes: Buffer, count: number, next: () => number): Promise<Mess
       if (messages.length === count) resolve(messages);
     });
     for (let i = 0; i < bytes.length; ) {
-      const size = 1 + Math.floor(next() * (next() < 0.5 ? 16 : 200_000));
+      const size = 1 + Math.floor(next() * (next() < 0.5 ? 16 : maxChunk));
       stream.write(bytes.subarray(i, i + size));
       i += size;
     }
@@ -68,8 +73,14 @@ function bigText(next: () => number, eol: string): string {
 }
 
 describe('StdioMessageReader', () => {
-  for (const seed of [1, 2, 3, 4]) {
-    it(`reads every message whatever the chunking (seed ${seed})`, async () => {
+  // Small chunks split lines, escapes and UTF-8 sequences everywhere; large ones hold many lines.
+  for (const [seed, maxChunk] of [
+    [1, 200_000],
+    [2, 200_000],
+    [3, 64],
+    [4, 64],
+  ]) {
+    it(`reads every message whatever the chunking (seed ${seed}, chunks up to ${maxChunk} bytes)`, async () => {
       const next = seeded(seed);
       const eol = seed % 2 === 0 ? '\r\n' : '\n';
       const text = bigText(next, eol);
@@ -96,7 +107,8 @@ describe('StdioMessageReader', () => {
         },
         { jsonrpc: '2.0', method: 'textDocument/didChange', params: { text: 'é\n"' } },
       ];
-      const read = await readAll(Buffer.concat(messages.map(frame)), messages.length, next);
+      const bytes = Buffer.concat(messages.map(frame));
+      const read = await readAll(bytes, messages.length, next, maxChunk);
       assert.deepEqual(read[0], messages[0]);
       assert.equal(openedText(read[1], true), text);
       assert.equal(openedText(read[2], false), 'small\ntext');

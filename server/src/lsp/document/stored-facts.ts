@@ -7,6 +7,7 @@ import type {
   LocatedString,
 } from '../../../../common/engine/line-facts.ts';
 import type { LineShape, Sample } from '../../../../common/engine/shape.ts';
+import type { IndexedFacts } from '../../documents/cross-line-index.ts';
 
 const NO_DIAGNOSTICS: Diagnostic[] = [];
 
