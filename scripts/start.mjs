@@ -98,7 +98,9 @@ async function withEditor() {
       isReady: (line) => line === 'ready',
       // Its progress lines; the rest (addresses, keys' location) is in .brightrun/local.json.
       onLine: (line) => {
-        if (line.startsWith('brightrun local:')) console.error(line);
+        if (!line.startsWith('brightrun local:')) return false;
+        console.error(line);
+        return true;
       },
     },
   );

@@ -131,7 +131,10 @@ export function launchEditor({ dir, folder, port, vsix, log }) {
       what: 'code-server',
       timeoutMs: 120_000,
       isReady: (line) => /HTTP server listening on http:\/\/127\.0\.0\.1:\d+/.test(line),
-      onLine: (line) => logFile.write(`${line}\n`),
+      onLine: (line) => {
+        logFile.write(`${line}\n`);
+        return false;
+      },
     },
   );
   const { child, exited } = started;

@@ -67,7 +67,7 @@ export function withTimeout(promise, ms, message) {
 /**
  * Spawns a process and resolves once a line of its output satisfies `isReady` (with the
  * line); rejects with everything it printed when it exits first or `timeoutMs` passes.
- * `onLine` sees every line (stdout and stderr).
+ * `onLine` sees every line (stdout and stderr) and returns true for those it printed.
  */
 export function spawnUntilReady(command, args, options, { isReady, onLine, timeoutMs, what }) {
   const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -75,9 +75,9 @@ export function spawnUntilReady(command, args, options, { isReady, onLine, timeo
   const exited = exitOf(child);
   const ready = new Promise((resolve, reject) => {
     const handle = (line) => {
-      printed.push(line);
+      // A line `onLine` already showed the user is not repeated in the error.
+      if (onLine?.(line) !== true) printed.push(line);
       if (printed.length > 200) printed.shift();
-      onLine?.(line);
       if (isReady(line)) resolve(line);
     };
     createInterface({ input: child.stdout }).on('line', handle);

@@ -166,8 +166,6 @@ const CACHE_SIZE = 16;
 /** History turns tracked per line; a longer history is left to the full path. */
 const MAX_HISTORY = 256;
 
-const NO_CACHE = process.env.NO_CACHE === '1';
-const EXP = Number(process.env.EXP ?? 0);
 const U = 117; // 'u'
 const A = 97; // 'a'
 const S = 115; // 's'
@@ -514,11 +512,10 @@ export class V4LineScanner {
   private content(p: number): number {
     const b = this.b;
     if (this.at(p) !== QUOTE) return FAIL;
-    if (EXP & 2) { const c = this.shortString(p); return c === FAIL ? FAIL : c + 1; }
     const from = p + 1;
     const e = this.e;
     const lengths = this.cacheLength;
-    for (let i = 0; i < (NO_CACHE ? 0 : CACHE_SIZE); i++) {
+    for (let i = 0; i < CACHE_SIZE; i++) {
       // Only clean contents (no quote, backslash, control or non-ASCII byte: checked below)
       // enter the cache. When one is here followed by a quote, that quote closes the string.
       const length = lengths[i];
@@ -529,7 +526,7 @@ export class V4LineScanner {
       if (
         cached[0] === b[from] &&
         cached[length - 1] === b[close - 1] &&
-        (EXP & 256 ? this.ops.equal(cached, 0, b, from, length) : this.equalsLine(this.cacheViews[i], cached, from, length))
+        this.equalsLine(this.cacheViews[i], cached, from, length)
       ) {
         this.contentHi = this.cacheHi[i];
         this.contentLo = this.cacheLo[i];
@@ -551,8 +548,7 @@ export class V4LineScanner {
       this.cacheBytes[slot] = store;
       this.cacheViews[slot] = new DataView(store.buffer);
     }
-    if (EXP & 256) copyBytes(b, from, close, store, 0);
-    else this.copyFromLine(this.cacheViews[slot], store, from, length);
+    this.copyFromLine(this.cacheViews[slot], store, from, length);
     lengths[slot] = length;
     this.cacheHi[slot] = this.contentHi;
     this.cacheLo[slot] = this.contentLo;
@@ -1022,23 +1018,20 @@ export class V4LineScanner {
         return false;
       }
     }
-    if (EXP & 1) return true;
     const base = this.base;
     facts.start = objectStart - base;
     facts.end = objectEnd - base;
     facts.idStart = this.idStart - base;
     facts.idEnd = this.idEnd - base;
-    if (!(EXP & 4)) fingerprintBytes(this.b, this.idStart + 1, this.idEnd - 1);
+    fingerprintBytes(this.b, this.idStart + 1, this.idEnd - 1);
     facts.idHi = lastFingerprint.hi;
     facts.idLo = lastFingerprint.lo;
-    if (!(EXP & 8)) fingerprintBytes(this.b, this.conversationStart + 1, this.conversationEnd - 1);
+    fingerprintBytes(this.b, this.conversationStart + 1, this.conversationEnd - 1);
     facts.conversationHi = lastFingerprint.hi;
     facts.conversationLo = lastFingerprint.lo;
     facts.contextStart = this.promptStart - base;
     facts.contextEnd = this.promptEnd - base;
-    if (!(EXP & 16)) facts.contextHash = this.contextHash();
-    if (EXP & 128) { this.lastContextMetadataLength = -3; facts.contextHash = this.contextHash(); }
-    if (EXP & 32) return true;
+    facts.contextHash = this.contextHash();
 
     // The rendered sample (render-pair.ts): system, history, the input unless the history
     // already ends with it, the target.
@@ -1067,7 +1060,6 @@ export class V4LineScanner {
     const promptLength = this.promptEnd - this.promptStart;
     const stored = this.lastContextBytes;
     if (
-      !(EXP & 64) &&
       metadataLength === this.lastContextMetadataLength &&
       promptLength === this.lastContextPromptLength &&
       (metadataLength < 0 ||
@@ -1105,7 +1097,6 @@ export class V4LineScanner {
     stream.text('}');
     stream.finish();
     const hash = lastFingerprint.lo;
-    if (EXP & 64) return hash;
     const total = Math.max(0, metadataLength) + promptLength;
     if (stored.length < total) {
       this.lastContextBytes = new Uint8Array(total * 2);

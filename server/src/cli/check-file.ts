@@ -88,7 +88,6 @@ export async function checkFile(path: string, options: CheckFileOptions): Promis
       },
     );
     let reserved = false;
-    let chunkNo = 0;
     const bytes = await readChunks(file, async (chunk, bytesRead) => {
       reader.push(chunk);
       if (!reserved && reader.lineCount > 0) {
@@ -99,10 +98,6 @@ export async function checkFile(path: string, options: CheckFileOptions): Promis
         validator.reserve(Math.ceil((file.size / bytesRead) * reader.lineCount * 1.1));
       }
       progress?.update(bytesRead);
-      if (process.env.BR_MEM && (chunkNo++ & 511) === 0) {
-        const m = process.memoryUsage();
-        process.stderr.write(`${(bytesRead / 1e6).toFixed(0)}MB rss ${(m.rss / 1048576).toFixed(1)} heapTotal ${(m.heapTotal / 1048576).toFixed(1)} heapUsed ${(m.heapUsed / 1048576).toFixed(1)} ab ${(m.arrayBuffers / 1048576).toFixed(1)} ext ${(m.external / 1048576).toFixed(1)} table ${(validator.crossLineBytes / 1048576).toFixed(1)} entries ${(validator as any).checker.table.size} lines ${reader.lineCount}\n`);
-      }
       // Backpressure: stop reading while the token workers are behind.
       if (batcher?.congested) await batcher.relieve();
     });

@@ -24,7 +24,11 @@ import {
 } from '../../../common/engine/dataset/key-fingerprints.ts';
 import { V4LineScanner } from '../../../common/engine/fast/v4-line-scanner.ts';
 import { portableByteOps, type ByteOps } from '../../../common/engine/fast/byte-ops.ts';
-import { fingerprintHalves, lastFingerprint } from '../../../common/engine/hash/fingerprint.ts';
+import {
+  contentFingerprint,
+  fingerprintHalves,
+  lastFingerprint,
+} from '../../../common/engine/hash/fingerprint.ts';
 import { analyzeLine } from '../../../common/engine/line/analyze-line.ts';
 import { DEFAULT_ENGINE_OPTIONS, type EngineOptions } from '../../../common/engine/options.ts';
 import type { Sample } from '../../../common/engine/shape.ts';
@@ -128,7 +132,7 @@ function checkAgainstFullPath(line: string, ops: ByteOps): void {
     [f.turn, f.turnStart, f.turnEnd],
     [facts.turnNumber!.value, facts.turnNumber!.start, facts.turnNumber!.end],
   );
-  fingerprintHalves(facts.conversationContext!.value);
+  contentFingerprint(facts.conversationContext!.value);
   assert.equal(f.contextHash, lastFingerprint.lo);
   assert.equal(f.contextStart, facts.conversationContext!.start);
   assert.equal(f.contextEnd, facts.conversationContext!.end);

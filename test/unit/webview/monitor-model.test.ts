@@ -3,6 +3,7 @@ import {
   costSoFar,
   etaSeconds,
   jobEvents,
+  liveFigures,
   progressPercent,
   recentEvents,
   stageLabel,
@@ -13,6 +14,32 @@ import { job, point } from './fixtures.ts';
 const start = Date.parse('2026-11-26T00:00:00Z');
 
 describe('monitor model', () => {
+  it('never shows a step or loss older than the newest metric point', () => {
+    const stale = job({
+      current_step: 0,
+      current_training_loss: null,
+      current_validation_loss: null,
+    });
+    const points = [point(1, 2.5, { validation_loss: 2.6 }), point(2, 2.1)];
+    assert.deepEqual(liveFigures(stale, points), {
+      step: 2,
+      trainingLoss: 2.1,
+      validationLoss: 2.6,
+    });
+    // A row newer than the points (a history still loading) wins.
+    const fresh = job({
+      current_step: 9,
+      current_training_loss: 1.2,
+      current_validation_loss: 1.3,
+    });
+    assert.deepEqual(liveFigures(fresh, points), {
+      step: 9,
+      trainingLoss: 1.2,
+      validationLoss: 1.3,
+    });
+    assert.deepEqual(liveFigures(fresh, []), { step: 9, trainingLoss: 1.2, validationLoss: 1.3 });
+  });
+
   it('names stages for people, and a finished job by its status', () => {
     assert.equal(stageLabel(job({ current_stage: 'queued_on_gpu' })), 'Waiting for a GPU');
     assert.equal(stageLabel(job({ status: 'failed', current_stage: 'training' })), 'Failed');

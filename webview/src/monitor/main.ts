@@ -38,6 +38,7 @@ import {
   progressPercent,
   recentEvents,
   stageLabel,
+  liveFigures,
   summaryQuality,
   type MonitorEvent,
 } from './monitor-model.ts';
@@ -220,9 +221,10 @@ function renderStatus(): void {
   const active = !isTerminal(job.status);
   cancelButton.setDisabled(!active || cancelRequested || Boolean(job.cancel_requested_at));
   cancelButton.element.hidden = !active;
+  const live = liveFigures(job, chart.series.points);
   const steps = job.total_steps
-    ? `${formatInteger(job.current_step)} of ${formatInteger(job.total_steps)}`
-    : formatInteger(job.current_step);
+    ? `${formatInteger(live.step)} of ${formatInteger(job.total_steps)}`
+    : formatInteger(live.step);
   replace(
     statusFacts,
     facts(
@@ -235,8 +237,8 @@ function renderStatus(): void {
           h('span', { id: 'cost-so-far' }, formatMoney(costSoFar(job, now))),
         ],
         ['Estimated cost', formatMoney(job.estimated_cost)],
-        ['Training loss', formatLoss(job.current_training_loss)],
-        ['Validation loss', formatLoss(job.current_validation_loss)],
+        ['Training loss', formatLoss(live.trainingLoss)],
+        ['Validation loss', formatLoss(live.validationLoss)],
         ['Started', formatTimestamp(job.started_at)],
       ],
       'Job status',
@@ -355,6 +357,7 @@ function onMessage(message: MonitorToWebview): void {
       if (message.reset) chart.reset(message.points);
       else chart.append(message.points);
       describeLatest(chart.series.points);
+      renderStatus();
       if (job && isTerminal(job.status)) renderSummary();
       return;
     case 'runs':

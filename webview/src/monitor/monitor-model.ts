@@ -129,3 +129,39 @@ export function summaryQuality(points: readonly MetricPoint[]): QualityMetrics |
 export function progressPercent(progress: number): number {
   return Math.min(100, Math.max(0, Number.isFinite(progress) ? progress : 0));
 }
+
+/** The header's step and losses: whichever is newer of the job row and the metric series. */
+export interface LiveFigures {
+  step: number;
+  trainingLoss: number | null;
+  validationLoss: number | null;
+}
+
+/**
+ * The job row is re-read every few polls while points arrive every second, so the newest point
+ * can be ahead of the row; the header must never show less than the chart does.
+ */
+export function liveFigures(
+  job: Pick<TrainingJob, 'current_step' | 'current_training_loss' | 'current_validation_loss'>,
+  points: readonly MetricPoint[],
+): LiveFigures {
+  const last = points[points.length - 1];
+  let validation: number | null = null;
+  for (let i = points.length - 1; i >= 0; i--) {
+    const v = points[i].validation_loss;
+    if (v !== null && v !== undefined) {
+      validation = v;
+      break;
+    }
+  }
+  const pointsAhead = last !== undefined && last.step >= job.current_step;
+  return {
+    step: pointsAhead ? last.step : job.current_step,
+    trainingLoss: pointsAhead
+      ? last.training_loss
+      : (job.current_training_loss ?? last?.training_loss ?? null),
+    validationLoss: pointsAhead
+      ? (validation ?? job.current_validation_loss ?? null)
+      : (job.current_validation_loss ?? validation),
+  };
+}
