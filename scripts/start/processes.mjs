@@ -84,7 +84,7 @@ export function spawnUntilReady(command, args, options, { isReady, onLine, timeo
     createInterface({ input: child.stderr }).on('line', handle);
     child.once('error', reject);
     void exited.then((how) =>
-      reject(new Error(`${what} stopped (${how}) before it was ready:\n${printed.join('\n')}`)),
+      reject(new Error([`${what} stopped (${how}) before it was ready`, ...printed].join('\n'))),
     );
   });
   return {

@@ -1,4 +1,5 @@
 import { Buffer } from 'node:buffer';
+import { setFlagsFromString } from 'node:v8';
 import type { Diagnostic } from '../../../common/engine/diagnostic.ts';
 import {
   DatasetValidator,
@@ -31,6 +32,22 @@ export interface CheckFileResult {
 }
 
 /**
+ * V8 allocates straight into the old generation from allocation sites whose objects often
+ * survived a young collection ("pretenuring"). With the CLI's small young generation some
+ * per-line sites qualify, and from then on their garbage piles up in the old generation until a
+ * major collection: the heap grew to ~20 MB on a million-line file. Nothing made per line
+ * outlives the line, so pretenuring only costs memory here: without it peak RSS at 1M lines went
+ * from 99 to 89 MB at the same CPU time. The flag is read at each collection, so setting it
+ * once the process runs is enough.
+ */
+let pretenuringOff = false;
+function turnOffPretenuring(): void {
+  if (pretenuringOff) return;
+  pretenuringOff = true;
+  setFlagsFromString('--no-allocation-site-pretenuring');
+}
+
+/**
  * Streams one file through the engine: bytes → lines (Utf8LineReader) → DatasetValidator, with
  * the rendered samples sent to the token workers on the side. Only the current chunk, the
  * current line and the validator's bounded cross-line state are in memory at any time.
@@ -38,6 +55,7 @@ export interface CheckFileResult {
  */
 export async function checkFile(path: string, options: CheckFileOptions): Promise<CheckFileResult> {
   const { engine } = options;
+  turnOffPretenuring();
   const file = openInputFile(path);
   const progress = Progress.forFile(options.output, path, file.size);
   try {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import {
+  ContentFingerprintStream,
   contentFingerprint,
   contentFingerprintBytes,
   lastFingerprint,
@@ -49,5 +50,37 @@ describe('contentFingerprintBytes', function () {
     }
     const bytes = new TextEncoder().encode('no closing quote here');
     assert.equal(contentFingerprintBytes(bytes, 0, bytes.length), -1);
+  });
+});
+
+describe('ContentFingerprintStream', function () {
+  it('equals contentFingerprint of the joined text, however the text is cut', function () {
+    const random = createRandom(11);
+    const stream = new ContentFingerprintStream();
+    for (let round = 0; round < 3000; round++) {
+      const pieces: string[] = [];
+      const count = Math.floor(random() * 7);
+      for (let p = 0; p < count; p++) {
+        let piece = '';
+        const length = Math.floor(random() * 11);
+        for (let i = 0; i < length; i++) piece += String.fromCharCode(32 + Math.floor(random() * 95));
+        pieces.push(piece);
+      }
+      stream.reset();
+      for (const [p, piece] of pieces.entries()) {
+        if (p % 2 === 0) {
+          stream.text(piece);
+        } else {
+          // At an odd offset in a larger buffer, so words straddle the piece's edges.
+          const offset = 1 + (round % 4);
+          const bytes = new Uint8Array(piece.length + offset + 3).fill(0x7f);
+          for (let i = 0; i < piece.length; i++) bytes[offset + i] = piece.charCodeAt(i);
+          stream.bytes(bytes, offset, offset + piece.length);
+        }
+      }
+      stream.finish();
+      const streamed = [lastFingerprint.hi, lastFingerprint.lo];
+      assert.deepEqual(streamed, ofText(pieces.join('')), JSON.stringify(pieces));
+    }
   });
 });

@@ -316,6 +316,47 @@ describe('the byte-level fast path gives the full path results', function () {
     assert.ok(accepted > 500, `accepted ${accepted}`);
   });
 
+  it('on contents and contexts that differ from the remembered ones in one byte', function () {
+    // The scanner recognises a content it hashed recently, and the context (metadata and
+    // system prompt) of the line before, by comparing bytes four at a time: a difference in
+    // any word or in the last one to three bytes must count, at every length and alignment.
+    const lines = opening();
+    const base = minimalPair();
+    for (let length = 4; length < 24; length++) {
+      for (const at of [0, 1, Math.floor(length / 2), length - 2, length - 1]) {
+        const content = 'abcdefghijklmnopqrstuvwxyz'.slice(0, length);
+        const near = content.slice(0, at) + '_' + content.slice(at + 1);
+        const conversation = `near${length}_${at}`;
+        const first = {
+          ...base,
+          id: `${conversation}_1`,
+          conversation_id: conversation,
+          current_user_input: content,
+          target_response: near,
+        };
+        // Turn 3 repeats turn 1 in its history (from the cache) with one byte changed, and a
+        // system prompt one byte away from the line before (BRL035 must tell).
+        const prompt = base.system_prompt.slice(0, -1) + (at % 2 === 0 ? '!' : '.');
+        const second = {
+          ...base,
+          id: `${conversation}_2`,
+          conversation_id: conversation,
+          turn_number: 3,
+          system_prompt: prompt,
+          conversation_history: [
+            { turn: 1, role: 'user', content: near },
+            { turn: 2, role: 'assistant', content },
+          ],
+          current_user_input: near,
+          target_response: content,
+        };
+        lines.push(JSON.stringify(first), JSON.stringify(second), JSON.stringify(second));
+      }
+    }
+    const accepted = compare(lines.join('\n'));
+    assert.ok(accepted > 250, `accepted ${accepted}`);
+  });
+
   it('on whitespace, escapes, numbers and key orders JSON.stringify never writes', function () {
     const base = JSON.stringify(fullPair());
     const variants = [

@@ -1,0 +1,94 @@
+// `node bench/lsp-open.mjs [--runs N] [--naive] [--node-flag FLAG]...`: only the open figures of
+// bench/lsp.mjs (open and fully validate the 45,000-line document in a fresh server; its peak
+// RSS), for quick measurements while working on the open path. Each run spawns a fresh server;
+// the figures of every run are printed, then the median. `--node-flag` passes a flag to the
+// server's node (e.g. --cpu-prof); `--naive` measures bench/lsp-naive-server.ts in the same run.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import {
+  createProtocolConnection,
+  StreamMessageReader,
+  StreamMessageWriter,
+} from 'vscode-languageserver-protocol/node';
+import { ensureDataset } from './generate.mjs';
+
+const here = (p) => fileURLToPath(new URL(p, import.meta.url));
+const SERVER = here('../dist/server/server.js');
+const NAIVE = here('./data/lsp-naive-server.mjs');
+
+const argv = process.argv.slice(2);
+const runs = argv.includes('--runs') ? Number(argv[argv.indexOf('--runs') + 1]) : 3;
+const nodeFlags = argv.flatMap((a, i) => (a === '--node-flag' ? [argv[i + 1]] : []));
+
+async function openOnce(script, text, uri) {
+  const child = spawn(process.execPath, [...nodeFlags, script, '--stdio'], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+    env: { ...process.env, BRIGHTRUN_LSP_TIMING: '1' },
+  });
+  const connection = createProtocolConnection(
+    new StreamMessageReader(child.stdout),
+    new StreamMessageWriter(child.stdin),
+  );
+  let resolveTiming;
+  const timed = new Promise((resolve) => (resolveTiming = resolve));
+  let published;
+  connection.onNotification('textDocument/publishDiagnostics', (p) => {
+    if (p.uri === uri) published = p;
+  });
+  connection.onNotification('brightrun/timing', (p) => {
+    if (p.uri === uri && p.version === 1) resolveTiming(p);
+  });
+  connection.listen();
+  await connection.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {} });
+  await connection.sendNotification('initialized', {});
+  const sent = performance.now();
+  await connection.sendNotification('textDocument/didOpen', {
+    textDocument: { uri, languageId: 'jsonl', version: 1, text },
+  });
+  const timing = await timed;
+  const clientMs = performance.now() - sent;
+  const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+  const peakRssMb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1]) / 1024;
+  const rssMb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]) / 1024;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  await connection.sendRequest('shutdown');
+  await connection.sendNotification('exit');
+  await exited;
+  connection.dispose();
+  return {
+    serverMs: timing.serverMs,
+    cpuMs: timing.cpuMs,
+    handlerMs: timing.handlerMs,
+    clientMs,
+    peakRssMb,
+    rssMb,
+    diagnostics: timing.diagnostics,
+    published: published?.diagnostics.length,
+  };
+}
+
+const mid = ensureDataset(here('./data/v4-45k.jsonl'), 45_000);
+const text = readFileSync(mid.path, 'utf8');
+const docMb = mid.bytes / 1e6;
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const targets = [['server', SERVER]];
+if (argv.includes('--naive')) targets.push(['naive', NAIVE]);
+for (const [name, script] of targets) {
+  const results = [];
+  for (let i = 0; i < runs; i++) {
+    const r = await openOnce(script, text, 'file:///bench/v4-45k.jsonl');
+    results.push(r);
+    console.log(
+      `${name} run ${i + 1}: server ${r.serverMs.toFixed(0)} ms, cpu ${r.cpuMs.toFixed(0)} ms, ` +
+        `handler ${r.handlerMs.toFixed(0)} ms, client ${r.clientMs.toFixed(0)} ms, ` +
+        `peak RSS ${r.peakRssMb.toFixed(0)} MB (${(r.peakRssMb / docMb).toFixed(2)}x), ` +
+        `RSS after ${r.rssMb.toFixed(0)} MB, ${r.diagnostics} diagnostics`,
+    );
+  }
+  const pick = (k) => median(results.map((r) => r[k]));
+  console.log(
+    `${name} median of ${runs}: server ${pick('serverMs').toFixed(0)} ms, cpu ${pick('cpuMs').toFixed(0)} ms, ` +
+      `peak RSS ${pick('peakRssMb').toFixed(0)} MB (${(pick('peakRssMb') / docMb).toFixed(2)}x of ${docMb.toFixed(1)} MB)`,
+  );
+}
