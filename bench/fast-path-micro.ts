@@ -6,7 +6,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { DatasetValidator } from '../common/engine/dataset/dataset-validator.ts';
 import { V4LineScanner } from '../common/engine/fast/v4-line-scanner.ts';
-import { DEFAULT_ENGINE_OPTIONS } from "../common/engine/options.ts";
+import { DEFAULT_ENGINE_OPTIONS } from '../common/engine/options.ts';
 import { nodeByteOps } from '../server/src/cli/node-byte-ops.ts';
 
 const file = process.argv[2] ?? 'bench/data/v4-100k.jsonl';
@@ -71,10 +71,13 @@ time('scanner', () => {
   return n;
 });
 time('validator (fast + full)', () => {
-  const v = new DatasetValidator({ ...DEFAULT_ENGINE_OPTIONS, tokens: false }, {
-    onDiagnostic: () => {},
-    byteOps: nodeByteOps,
-  });
+  const v = new DatasetValidator(
+    { ...DEFAULT_ENGINE_OPTIONS, tokens: false },
+    {
+      onDiagnostic: () => {},
+      byteOps: nodeByteOps,
+    },
+  );
   v.reserve(lines);
   let fast = 0;
   for (let i = 0; i < lines; i++) {

@@ -2,18 +2,10 @@
  * Notifications written by the background functions (training.md §4 types). One insert in the
  * caller's transaction, so a notification exists exactly when the transition it reports does.
  */
+import type { NotificationType } from '../../../common/api/types.ts';
 import type { Tx } from './db.ts';
 
-export type NotificationType =
-  | 'dataset_validated'
-  | 'dataset_validation_failed'
-  | 'job_queued'
-  | 'job_started'
-  | 'job_completed'
-  | 'job_failed'
-  | 'job_cancelled'
-  | 'artifact_ready'
-  | 'budget_alert';
+export type { NotificationType };
 
 export interface NewNotification {
   userId: string;

@@ -3,24 +3,10 @@
  * ours, which GPU-side failures are worth another attempt, the backoff, the ETA, and the checks
  * on metric points. The processor (process.ts) applies them.
  */
+import type { JobStage, JobStatus } from '../../../common/api/types.ts';
 import type { JobOutput, MetricPoint, TrainerStage } from '../../../common/gpu-cluster/contract.ts';
 
-export type JobStatus =
-  | 'queued'
-  | 'initializing'
-  | 'running'
-  | 'completed'
-  | 'failed'
-  | 'cancelled';
-export type JobStage =
-  | 'queued'
-  | 'initializing'
-  | 'queued_on_gpu'
-  | 'training'
-  | 'evaluating'
-  | 'saving'
-  | 'uploading_artifacts'
-  | 'completed';
+export type { JobStage, JobStatus };
 
 export const NAN_MESSAGE = 'Training diverged (NaN loss): lower the learning rate';
 

@@ -63,7 +63,8 @@ describe('ContentFingerprintStream', function () {
       for (let p = 0; p < count; p++) {
         let piece = '';
         const length = Math.floor(random() * 11);
-        for (let i = 0; i < length; i++) piece += String.fromCharCode(32 + Math.floor(random() * 95));
+        for (let i = 0; i < length; i++)
+          piece += String.fromCharCode(32 + Math.floor(random() * 95));
         pieces.push(piece);
       }
       stream.reset();

@@ -13,7 +13,8 @@ import { storageFromEnv } from '../../_shared/storage/port.ts';
 import { wakeFunction } from '../../_shared/wake.ts';
 import { DATASET_COLUMNS, DATASET_SUMMARY_COLUMNS, toDataset, toDatasetSummary } from '../rows.ts';
 import type { Route, RouteContext } from '../router.ts';
-import { BodyReader, QueryReader, pageOf, pathId } from '../validate.ts';
+import { listPage } from '../paging.ts';
+import { BodyReader, QueryReader, pathId } from '../validate.ts';
 
 export const DATASETS_BUCKET = 'lora-datasets';
 /** Signed upload URLs live two hours, as Supabase Storage's do. */
@@ -105,22 +106,17 @@ async function listDatasets({ url, claims }: RouteContext): Promise<Response> {
   const status = query.oneOf('status', LISTABLE);
   query.done();
 
-  const data = await withUser(claims, async (tx): Promise<ListDatasetsResponse> => {
-    const filter = status ? tx`and status = ${status}` : tx``;
-    const rows = await tx`
-      select ${tx.unsafe(DATASET_SUMMARY_COLUMNS)}, count(*) over () as total_count
-        from public.datasets
-       where user_id = ${claims.sub} and deleted_at is null ${filter}
-       order by created_at desc, id
-       limit ${limit} offset ${offset}`;
-    let total = rows.length > 0 ? Number(rows[0].total_count) : 0;
-    if (rows.length === 0 && offset > 0) {
-      const [count] = await tx`
-        select count(*)::int as n from public.datasets
-         where user_id = ${claims.sub} and deleted_at is null ${filter}`;
-      total = count.n as number;
-    }
-    return pageOf(rows.map(toDatasetSummary), total, limit, offset);
+  const data = await withUser(claims, (tx): Promise<ListDatasetsResponse> => {
+    const filter = tx`and deleted_at is null ${status ? tx`and status = ${status}` : tx``}`;
+    return listPage(tx, {
+      table: 'public.datasets',
+      columns: DATASET_SUMMARY_COLUMNS,
+      userId: claims.sub,
+      filter,
+      limit,
+      offset,
+      toItem: toDatasetSummary,
+    });
   });
   return ok(data);
 }

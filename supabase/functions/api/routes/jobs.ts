@@ -21,7 +21,8 @@ import { HttpError, ValidationError, ok, readJson } from '../../_shared/http.ts'
 import { wakeFunction } from '../../_shared/wake.ts';
 import { JOB_COLUMNS, METRIC_COLUMNS, toJob, toMetricPoint } from '../rows.ts';
 import type { Route, RouteContext } from '../router.ts';
-import { BodyReader, QueryReader, pageOf, pathId } from '../validate.ts';
+import { listPage } from '../paging.ts';
+import { BodyReader, QueryReader, pathId } from '../validate.ts';
 
 const JOB_STATUSES: readonly JobStatus[] = [
   'queued',
@@ -107,29 +108,20 @@ async function listJobs({ url, claims }: RouteContext): Promise<Response> {
   const datasetId = query.uuid('dataset_id');
   query.done();
 
-  const data = await withUser(claims, async (tx): Promise<ListJobsResponse> => {
+  const data = await withUser(claims, (tx): Promise<ListJobsResponse> => {
     const filter = tx`
       ${statuses ? tx`and status = any(${statuses})` : tx``}
       ${datasetId ? tx`and dataset_id = ${datasetId}` : tx``}`;
-    const rows = await tx`
-      select ${tx.unsafe(JOB_COLUMNS)}, count(*) over () as total_count
-        from public.training_jobs j
-       where user_id = ${claims.sub} ${filter}
-       order by created_at desc, id
-       limit ${limit} offset ${offset}`;
-    let total = rows.length > 0 ? Number(rows[0].total_count) : 0;
-    if (rows.length === 0 && offset > 0) {
-      const [count] = await tx`
-        select count(*)::int as n from public.training_jobs where user_id = ${claims.sub} ${filter}`;
-      total = count.n as number;
-    }
     const now = Date.now();
-    return pageOf(
-      rows.map((r) => toJob(r, now)),
-      total,
+    return listPage(tx, {
+      table: 'public.training_jobs j',
+      columns: JOB_COLUMNS,
+      userId: claims.sub,
+      filter,
       limit,
       offset,
-    );
+      toItem: (r) => toJob(r, now),
+    });
   });
   return ok(data);
 }

@@ -14,7 +14,8 @@ import { HttpError, ValidationError, readJson, ok } from '../../_shared/http.ts'
 import { storageFromEnv } from '../../_shared/storage/port.ts';
 import { ARTIFACT_COLUMNS, CHECKPOINT_COLUMNS, toArtifact, toCheckpoint } from '../rows.ts';
 import type { Route, RouteContext } from '../router.ts';
-import { BodyReader, QueryReader, pageOf, pathId } from '../validate.ts';
+import { listPage } from '../paging.ts';
+import { BodyReader, QueryReader, pathId } from '../validate.ts';
 
 export const MODELS_BUCKET = 'lora-models';
 
@@ -27,24 +28,20 @@ async function listModels({ url, claims }: RouteContext): Promise<Response> {
   const jobId = query.uuid('job_id');
   query.done();
 
-  const data = await withUser(claims, async (tx): Promise<ListModelsResponse> => {
+  const data = await withUser(claims, (tx): Promise<ListModelsResponse> => {
     const filter = tx`
+      and deleted_at is null
       ${status ? tx`and status = ${status}` : tx``}
       ${jobId ? tx`and job_id = ${jobId}` : tx``}`;
-    const rows = await tx`
-      select ${tx.unsafe(ARTIFACT_COLUMNS)}, count(*) over () as total_count
-        from public.model_artifacts
-       where user_id = ${claims.sub} and deleted_at is null ${filter}
-       order by created_at desc, id
-       limit ${limit} offset ${offset}`;
-    let total = rows.length > 0 ? Number(rows[0].total_count) : 0;
-    if (rows.length === 0 && offset > 0) {
-      const [count] = await tx`
-        select count(*)::int as n from public.model_artifacts
-         where user_id = ${claims.sub} and deleted_at is null ${filter}`;
-      total = count.n as number;
-    }
-    return pageOf(rows.map(toArtifact), total, limit, offset);
+    return listPage(tx, {
+      table: 'public.model_artifacts',
+      columns: ARTIFACT_COLUMNS,
+      userId: claims.sub,
+      filter,
+      limit,
+      offset,
+      toItem: toArtifact,
+    });
   });
   return ok(data);
 }
