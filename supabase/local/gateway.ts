@@ -15,34 +15,16 @@
 
 type Handler = (req: Request) => Promise<Response>;
 
-interface StoredObject {
-  size: number;
-  contentType?: string;
-}
-
-/** The subset of the storage port (_shared/storage/port.ts) the file store routes use. */
-interface StoragePort {
-  stat(bucket: string, path: string): Promise<StoredObject | null>;
-  read(bucket: string, path: string, offset?: number): Promise<ReadableStream<Uint8Array>>;
-  write(
-    bucket: string,
-    path: string,
-    body: ReadableStream<Uint8Array> | Uint8Array,
-    contentType: string,
-  ): Promise<void>;
-}
-
-interface TokenModule {
-  verifyStorageToken(
-    secret: string,
-    token: string,
-    bucket: string,
-    path: string,
-  ): Promise<{ upsert?: boolean }>;
-  parseSignedUrlPath(
-    pathname: string,
-  ): { kind: 'upload' | 'download'; bucket: string; path: string } | undefined;
-}
+// Types only: the modules themselves are imported lazily, so a broken store cannot stop the
+// functions from being served.
+type StoragePort = Pick<
+  import('../functions/_shared/storage/port.ts').StoragePort,
+  'stat' | 'read' | 'write'
+>;
+type TokenModule = Pick<
+  typeof import('../functions/_shared/storage/signed-url-token.ts'),
+  'verifyStorageToken' | 'parseSignedUrlPath'
+>;
 
 interface Bucket {
   id: string;

@@ -1,5 +1,6 @@
 import type { Diagnostic } from '../../../../common/engine/diagnostic.ts';
-import { fingerprintHalves, lastFingerprint } from '../../../../common/engine/hash/fingerprint.ts';
+import type { CompactV4Facts } from '../../../../common/engine/fast/compact-facts.ts';
+import { contentFingerprint, lastFingerprint } from '../../../../common/engine/hash/fingerprint.ts';
 import { analyzeLine } from '../../../../common/engine/line/analyze-line.ts';
 import type {
   LineFacts,
@@ -12,19 +13,25 @@ import type { IndexedFacts } from '../../documents/cross-line-index.ts';
 const NO_DIAGNOSTICS: Diagnostic[] = [];
 
 /**
- * The fingerprint of a conversation context as a short string. Consecutive lines of a
- * conversation repeat their context, so the last one is remembered rather than hashed again.
+ * The hash of a conversation context that BRL035 compares: the low half of its
+ * `contentFingerprint`, which is what the byte-level fast path computes from the raw bytes
+ * (V4LineScanner's `contextHash`) and what the CLI's checker compares, so lines analysed either
+ * way agree. Consecutive lines of a conversation repeat their context, so the last one is
+ * remembered rather than hashed again.
  */
 let lastContext = '';
-let lastContextKey = '';
-function contextKey(context: string): string {
+let lastContextHash = 0;
+function contextHash(context: string): number {
   if (context !== lastContext) {
-    fingerprintHalves(context);
+    contentFingerprint(context);
     lastContext = context;
-    lastContextKey = `${lastFingerprint.hi.toString(36)}.${lastFingerprint.lo.toString(36)}`;
+    lastContextHash = lastFingerprint.lo;
   }
-  return lastContextKey;
+  return lastContextHash;
 }
+
+/** A column that a line accepted by the fast path has but its compact facts do not carry. */
+const LOCATE = -2;
 
 /** Recently rendered samples, by line text: hover, completion and token counting ask again. */
 const recent = new Map<string, Sample[]>();
