@@ -23,6 +23,7 @@ import type { Services } from './services.ts';
 import { BackendData } from './views/backend-data.ts';
 import { Refresher } from './views/refresher.ts';
 import { DatasetsTree, JobsTree, ModelsTree, NotificationsTree } from './views/trees.ts';
+import { openWalkthroughOnFirstRun } from './walkthrough.ts';
 
 export interface BrightRunExtensionApi {
   services: Services;
@@ -150,6 +151,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Bright
   void server.start();
   if (backend.state.configured && backend.state.signedIn) void refresher.poke();
   else data.clear();
+  void openWalkthroughOnFirstRun(context).catch((error: unknown) =>
+    output.warn(`could not open the Getting Started walkthrough: ${String(error)}`),
+  );
 
   return { services: all, statusBar, trees, lastFailure };
 }

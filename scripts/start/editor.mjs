@@ -17,14 +17,39 @@ import { join } from 'node:path';
 import { ensureCodeServer } from '../ensure-code-server.mjs';
 import { httpStatus, killGroup, spawnUntilReady, withTimeout } from './processes.mjs';
 
-/** A quiet window: no telemetry, update checks or trust prompts for a local sandbox. */
+/**
+ * A quiet window: no telemetry, update checks or trust prompts for a local sandbox. No startup
+ * editor: VS Code Web's would be its own "Setup VS Code Web" walkthrough; BrightRun opens its
+ * Getting Started walkthrough on its first activation instead (client/src/walkthrough.ts).
+ */
 const USER_SETTINGS = {
   'telemetry.telemetryLevel': 'off',
   'update.mode': 'none',
   'extensions.autoCheckUpdates': false,
   'extensions.autoUpdate': false,
   'security.workspace.trust.enabled': false,
+  'workbench.startupEditor': 'none',
 };
+
+/**
+ * Writes USER_SETTINGS into the profile's settings, keeping every value already there (a user's
+ * own choices, and settings from before a key was added here). A file that is not plain JSON
+ * (a user added comments) is left as it is.
+ */
+function writeUserSettings(file) {
+  let current = {};
+  if (existsSync(file)) {
+    try {
+      current = JSON.parse(readFileSync(file, 'utf8'));
+    } catch {
+      return;
+    }
+    if (current === null || typeof current !== 'object' || Array.isArray(current)) return;
+  }
+  const merged = { ...USER_SETTINGS, ...current };
+  if (existsSync(file) && Object.keys(merged).length === Object.keys(current).length) return;
+  writeFileSync(file, `${JSON.stringify(merged, null, 2)}\n`);
+}
 
 export function editorPaths(dir) {
   const home = join(dir, '.brightrun', 'code-server');
@@ -94,10 +119,7 @@ export function launchEditor({ dir, folder, port, vsix, log }) {
   mkdirSync(join(paths.userDataDir, 'User'), { recursive: true });
   mkdirSync(paths.extensionsDir, { recursive: true });
   mkdirSync(join(dir, '.brightrun', 'logs'), { recursive: true });
-  const userSettings = join(paths.userDataDir, 'User', 'settings.json');
-  if (!existsSync(userSettings)) {
-    writeFileSync(userSettings, JSON.stringify(USER_SETTINGS, null, 2));
-  }
+  writeUserSettings(join(paths.userDataDir, 'User', 'settings.json'));
   writeFileSync(paths.config, 'auth: none\ncert: false\n');
 
   if (installExtension(bin, paths, vsix)) log('installed the extension into code-server');

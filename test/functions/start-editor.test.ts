@@ -10,6 +10,7 @@ import { request } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { codeServerBin } from '../../scripts/ensure-code-server.mjs';
+import { launchChromium } from '../extension/support/code-server.ts';
 import {
   leftovers,
   listening,
@@ -75,6 +76,19 @@ describe('npm start (the local stack and code-server with the extension)', funct
 
     assert.equal(await httpStatus(`${url}/healthz`), 200);
     assert.ok((await httpStatus(`${url}/`)) < 400, 'the workbench page is served');
+
+    // The first window opens on BrightRun's Getting Started walkthrough (the extension opens it
+    // on its first activation), not on VS Code Web's own "Setup VS Code Web" one.
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      await page.goto(url);
+      const editor = page.locator('.monaco-workbench .part.editor');
+      await editor.getByText('Get Started with BrightRun').first().waitFor({ timeout: 90_000 });
+      assert.equal(await editor.getByText('Setup VS Code Web').count(), 0);
+    } finally {
+      await browser.close();
+    }
 
     // The extension, as code-server itself lists it from the profile `npm start` uses.
     const home = join(workspace, '.brightrun', 'code-server');

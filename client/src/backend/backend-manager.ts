@@ -215,10 +215,25 @@ export class BackendManager implements vscode.Disposable {
 
   private findLocal(): string | undefined {
     const folder = vscode.workspace.getConfiguration('brightrun').get<string>('local.folder', '');
+    // Folder URIs are `file` URIs here also in code-server and other remote windows: the remote
+    // extension host maps `vscode-remote` URIs to `file` ones (test/extension/suite/
+    // commands.host.ts checks it).
     const folders = (vscode.workspace.workspaceFolders ?? [])
       .filter((f) => f.uri.scheme === 'file')
       .map((f) => f.uri.fsPath);
     return findLocalConfig(localConfigCandidates(folder, folders));
+  }
+
+  /** The local stack recorded where this workspace looks, when its process is alive. */
+  runningLocalStack(): LocalStack | undefined {
+    const file = this.findLocal();
+    if (!file) return undefined;
+    try {
+      const stack = readLocalStack(file);
+      return localStackAlive(stack) ? stack : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   private syncSupabase(settings: { url: string; anonKey: string }): void {

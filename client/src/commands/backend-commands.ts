@@ -9,6 +9,7 @@ import type { SignedInUser } from '../backend/supabase-auth.ts';
 import { notificationActions } from '../notifications/notification-actions.ts';
 import type { Services } from '../services.ts';
 import { formatAge } from '../views/format.ts';
+import { unreadFirst } from '../views/trees.ts';
 import { idFrom, type CommandSpec } from './registry.ts';
 
 export function backendCommands(services: Services): CommandSpec[] {
@@ -40,7 +41,7 @@ export function backendCommands(services: Services): CommandSpec[] {
     { id: 'brightrun.restartLanguageServer', run: () => restartServer(services) },
     { id: 'brightrun.showOutput', run: () => services.output.show(true) },
     { id: 'brightrun.openExampleDataset', run: () => openExample(services) },
-    { id: 'brightrun.startLocalBackend', run: () => startLocal() },
+    { id: 'brightrun.startLocalBackend', run: () => startLocal(services) },
   ];
 }
 
@@ -239,12 +240,16 @@ async function markAllRead(services: Services): Promise<number> {
   return updated;
 }
 
-async function showNotifications(services: Services): Promise<void> {
+/**
+ * A quick pick of the notifications, unread first; the chosen one is opened (its first action)
+ * and marked read. Returns the notification acted on (or 'all' for Mark All as Read).
+ */
+async function showNotifications(services: Services): Promise<Notification | 'all' | undefined> {
   await services.refresher.poke();
-  const list = services.data.snapshot.notifications;
+  const list = [...services.data.snapshot.notifications].sort(unreadFirst);
   if (list.length === 0) {
     void vscode.window.showInformationMessage('No BrightRun notifications.');
-    return;
+    return undefined;
   }
   const items: (vscode.QuickPickItem & { n?: Notification; all?: true })[] = list.map((n) => ({
     label: `${n.read ? '$(bell)' : '$(bell-dot)'} ${n.title}`,
@@ -258,9 +263,13 @@ async function showNotifications(services: Services): Promise<void> {
     title: `BrightRun notifications (${services.data.snapshot.unread} unread)`,
     matchOnDetail: true,
   });
-  if (!picked) return;
-  if (picked.all) await markAllRead(services);
-  else if (picked.n) await openNotification(services, picked.n.id);
+  if (!picked) return undefined;
+  if (picked.all) {
+    await markAllRead(services);
+    return 'all';
+  }
+  if (picked.n) await openNotification(services, picked.n.id);
+  return picked.n;
 }
 
 async function restartServer(services: Services): Promise<void> {
@@ -287,12 +296,30 @@ async function openExample(services: Services): Promise<vscode.Uri> {
   return uri;
 }
 
-function startLocal(): void {
+/**
+ * Opens a terminal running `brightrun local up` where the extension will look for the stack:
+ * the configured brightrun.local.folder, else the first workspace folder. When a local stack is
+ * already running there, says so instead: a second `local up` would only fail on its ports.
+ * Returns the terminal, or the running stack's URL.
+ */
+function startLocal(services: Services): vscode.Terminal | string {
+  const running = services.backend.runningLocalStack();
+  if (running) {
+    void vscode.window.showInformationMessage(
+      `The BrightRun local stack is already running at ${running.url} (${running.file}).`,
+    );
+    return running.url;
+  }
+  const configured = vscode.workspace
+    .getConfiguration('brightrun')
+    .get<string>('local.folder', '')
+    .trim();
   const folder = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file');
   const terminal = vscode.window.createTerminal({
     name: 'BrightRun local stack',
-    cwd: folder?.uri.fsPath,
+    cwd: configured !== '' ? configured : folder?.uri.fsPath,
   });
   terminal.show();
   terminal.sendText('npx brightrun local up');
+  return terminal;
 }

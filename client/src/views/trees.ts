@@ -192,12 +192,14 @@ export class ModelsTree extends ListTree<ModelArtifact> {
   }
 }
 
+/** Unread first, newest first within each group (the API sorts the same way). */
+export function unreadFirst(a: Notification, b: Notification): number {
+  return Number(a.read) - Number(b.read) || b.created_at.localeCompare(a.created_at);
+}
+
 export class NotificationsTree extends ListTree<Notification> {
   protected rows(): Notification[] {
-    // Unread first, newest first within each group (the API sorts the same way).
-    return [...this.data.snapshot.notifications].sort(
-      (a, b) => Number(a.read) - Number(b.read) || b.created_at.localeCompare(a.created_at),
-    );
+    return [...this.data.snapshot.notifications].sort(unreadFirst);
   }
 
   protected node(n: Notification): Node<Notification> {

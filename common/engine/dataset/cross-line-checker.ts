@@ -289,6 +289,7 @@ export class CrossLineChecker {
     const context = facts.conversationContext;
     if (context !== undefined) {
       if (context.value !== this.lastContext) {
+        // The low half of contentFingerprint: what the byte-level fast path computes too.
         contentFingerprint(context.value);
         this.lastContext = context.value;
         this.lastContextHash = lastFingerprint.lo;

@@ -234,12 +234,14 @@ export class V4LineScanner {
   private lastHistoryStart = 0;
   private lastHistoryEnd = 0;
 
-  // The conversation context of the previous accepted line, as raw bytes (metadata object and
-  // prompt), so a line of the same conversation reuses its hash without hashing again.
-  private lastContextBytes = new Uint8Array(1024);
-  private lastContextView = new DataView(this.lastContextBytes.buffer);
-  private lastContextMetadataLength = -2;
-  private lastContextPromptLength = -1;
+  // The context of the previous accepted line (its metadata as raw bytes, its prompt as the
+  // content's fingerprint) and its hash: a line of the same conversation reuses the hash.
+  private lastMetadata = new Uint8Array(512);
+  private lastMetadataView = new DataView(this.lastMetadata.buffer);
+  private lastMetadataLength = -2;
+  private lastPromptHi = 0;
+  private lastPromptLo = 0;
+  private lastPromptLength = -1;
   private lastContextHash = 0;
 
   /**
@@ -1052,26 +1054,27 @@ export class V4LineScanner {
   }
 
   /**
-   * The low half of the fingerprint of the canonical `{conversation_metadata, system_prompt}`
-   * text (conversation-context.ts), reused while the raw bytes equal the previous line's.
+   * The low half of the `contentFingerprint` of the canonical `{conversation_metadata,
+   * system_prompt}` text (conversation-context.ts), the hash BRL035 compares (the CLI's checker
+   * and the language server compute the same from the text). A line of the same conversation
+   * repeats it: it is reused while the metadata's bytes and the prompt's fingerprint (hashed
+   * already as a content) equal the previous line's.
    */
   private contextHash(): number {
     const b = this.b;
     const metadataLength = this.metadataStart < 0 ? -1 : this.metadataEnd - this.metadataStart;
-    const promptLength = this.promptEnd - this.promptStart;
-    const stored = this.lastContextBytes;
     if (
-      metadataLength === this.lastContextMetadataLength &&
-      promptLength === this.lastContextPromptLength &&
+      metadataLength === this.lastMetadataLength &&
+      this.promptHi === this.lastPromptHi &&
+      this.promptLo === this.lastPromptLo &&
+      this.promptEnd - this.promptStart === this.lastPromptLength &&
       (metadataLength < 0 ||
-        this.equalsLine(this.lastContextView, stored, this.metadataStart, metadataLength)) &&
-      this.equalsLine(
-        this.lastContextView,
-        stored,
-        this.promptStart,
-        promptLength,
-        Math.max(0, metadataLength),
-      )
+        this.equalsLine(
+          this.lastMetadataView,
+          this.lastMetadata,
+          this.metadataStart,
+          metadataLength,
+        ))
     ) {
       return this.lastContextHash;
     }
@@ -1097,27 +1100,24 @@ export class V4LineScanner {
     stream.bytes(b, this.promptStart, this.promptEnd);
     stream.text('}');
     stream.finish();
-    const hash = lastFingerprint.lo;
-    const total = Math.max(0, metadataLength) + promptLength;
-    if (stored.length < total) {
-      this.lastContextBytes = new Uint8Array(total * 2);
-      this.lastContextView = new DataView(this.lastContextBytes.buffer);
+    if (metadataLength > 0) {
+      if (this.lastMetadata.length < metadataLength) {
+        this.lastMetadata = new Uint8Array(metadataLength * 2);
+        this.lastMetadataView = new DataView(this.lastMetadata.buffer);
+      }
+      this.copyFromLine(
+        this.lastMetadataView,
+        this.lastMetadata,
+        this.metadataStart,
+        metadataLength,
+      );
     }
-    const view = this.lastContextView;
-    if (metadataLength >= 0) {
-      this.copyFromLine(view, this.lastContextBytes, this.metadataStart, metadataLength);
-    }
-    this.copyFromLine(
-      view,
-      this.lastContextBytes,
-      this.promptStart,
-      promptLength,
-      Math.max(0, metadataLength),
-    );
-    this.lastContextMetadataLength = metadataLength;
-    this.lastContextPromptLength = promptLength;
-    this.lastContextHash = hash;
-    return hash;
+    this.lastMetadataLength = metadataLength;
+    this.lastPromptHi = this.promptHi;
+    this.lastPromptLo = this.promptLo;
+    this.lastPromptLength = this.promptEnd - this.promptStart;
+    this.lastContextHash = lastFingerprint.lo;
+    return this.lastContextHash;
   }
 }
 

@@ -30,8 +30,11 @@ export interface IndexedFacts extends LineFacts {
   readonly idValue: string | undefined;
   readonly conversationValue: string | undefined;
   readonly turnValue: number | undefined;
-  /** A fingerprint of the conversation context (what BRL035 compares). */
-  readonly contextValue: string | undefined;
+  /**
+   * A 32-bit hash of the conversation context (what BRL035 compares): the low half of the
+   * `contentFingerprint` of its canonical text, as the CLI's checker and the fast path hash it.
+   */
+  readonly contextValue: number | undefined;
 }
 
 export interface IndexedLine {
@@ -72,7 +75,7 @@ type Slot = IndexedLine | Group;
 /** The lines of one conversation, its turns, and how many lines carry each context (BRL035). */
 class Conversation {
   readonly members: IndexedLine[] = [];
-  readonly contexts = new Map<string, number>();
+  readonly contexts = new Map<number, number>();
   readonly turns = new Map<number, Slot>();
   cache: Cached | undefined = undefined;
   constructor(readonly id: string) {}
@@ -126,8 +129,18 @@ export class CrossLineIndex {
       }
     | undefined;
 
-  /** Joins the groups of a new line; `samples` are its rendered samples (for BRL037). */
-  add(entry: IndexedLine, samples: readonly Sample[]): void {
+  /**
+   * The key BRL037 compares for a line whose rendered samples are `samples` (-1 for none); see
+   * `sampleKeyOf` for a line whose key the fast path computed.
+   */
+  sampleKey(samples: readonly Sample[]): number {
+    if (samples.length === 0) return -1;
+    this.sampleKeys.key(samples);
+    return sampleKeyOf(keyFingerprint.hi, keyFingerprint.lo);
+  }
+
+  /** Joins the groups of a new line; `sampleKey` is its samples' key (for BRL037), or -1. */
+  add(entry: IndexedLine, sampleKey: number): void {
     const f = entry.facts;
     if (f.kind === 'blank') {
       this.blanks.add(entry);
@@ -171,13 +184,9 @@ export class CrossLineIndex {
         this.join(conversation.turns, 'turn', turn, entry);
       }
     }
-    if (samples.length > 0) {
-      this.sampleKeys.key(samples);
-      // 53 of the 64 bits: a number key costs no string; a false duplicate among a million
-      // lines would take odds of about 1 in 10^4 (the engine's full 64 bits: 1 in 10^7).
-      const key = keyFingerprint.hi * 0x200000 + (keyFingerprint.lo >>> 11);
-      entry.sampleKey = key;
-      this.join(this.samples, 'sample', key, entry);
+    if (sampleKey >= 0) {
+      entry.sampleKey = sampleKey;
+      this.join(this.samples, 'sample', sampleKey, entry);
     }
   }
 
@@ -433,18 +442,18 @@ function contextConflicts(conversation: Conversation): Finding[] {
   const members = [...conversation.members].sort((a, b) => a.index - b.index);
   const firstLine = members[0].index;
   const findings: Finding[] = [];
-  let reference: string | undefined;
+  let reference: number | undefined;
   for (const entry of members) {
-    const context = entry.facts.conversationContext;
+    const context = entry.facts.contextValue;
     if (context === undefined) continue;
     if (reference === undefined) {
-      reference = context.value;
+      reference = context;
       continue;
     }
-    if (context.value === reference) continue;
+    if (context === reference) continue;
     const diagnostic = conversationContextDiagnostic(
       entry.index,
-      context,
+      entry.facts.conversationContext!,
       conversation.id,
       firstLine,
     );
@@ -458,4 +467,13 @@ function removeFrom(list: IndexedLine[], entry: IndexedLine): void {
   if (i < 0) return;
   list[i] = list[list.length - 1];
   list.pop();
+}
+
+/**
+ * The BRL037 key of samples whose 64-bit key (KeyKind.Sample) is (hi, lo): 53 of the 64 bits,
+ * so a number key costs no string; a false duplicate among a million lines would take odds of
+ * about 1 in 10^4 (the engine's full 64 bits: 1 in 10^7).
+ */
+export function sampleKeyOf(hi: number, lo: number): number {
+  return hi * 0x200000 + (lo >>> 11);
 }

@@ -1,11 +1,11 @@
-import { analyzeLine } from '../../../../common/engine/line/analyze-line.ts';
 import type { LineFacts } from '../../../../common/engine/line-facts.ts';
-import type { LineShape, Sample } from '../../../../common/engine/shape.ts';
+import type { LineShape } from '../../../../common/engine/shape.ts';
 import type { IndexedLine } from '../../documents/cross-line-index.ts';
 import { CrossLineIndex } from '../../documents/cross-line-index.ts';
 import type { EditRange, LineSplice } from '../../documents/line-store.ts';
 import { LineStore } from '../../documents/line-store.ts';
-import { StoredFacts } from './stored-facts.ts';
+import { LineAnalyzer } from './line-analyzer.ts';
+import type { StoredFacts } from './stored-facts.ts';
 
 /** One LSP content change: a range edit, or the whole text. */
 export type ContentChange = { range: EditRange; text: string } | { text: string };
@@ -49,6 +49,7 @@ export class DatasetDocument {
   private shape: LineShape | undefined;
   private shapeEntry: DocumentLine | undefined;
   readonly crossLine = new CrossLineIndex();
+  private readonly analyzer: LineAnalyzer;
   /** Changes whenever line numbers move. */
   layout = 0;
   /**
@@ -72,6 +73,7 @@ export class DatasetDocument {
   ) {
     this.store = new LineStore(text);
     this.shape = undefined;
+    this.analyzer = new LineAnalyzer(this.crossLine);
     this.entries = this.analyzeAll();
   }
 
@@ -135,12 +137,12 @@ export class DatasetDocument {
   private replaceLines(splice: LineSplice): void {
     const { start } = splice;
     const inserted = new Array<DocumentLine>(splice.inserted);
-    const samples = new Array<Sample[]>(splice.inserted);
+    const sampleKeys = new Array<number>(splice.inserted);
+    const analyzer = this.analyzer;
     for (let i = 0; i < splice.inserted; i++) {
-      const text = this.store.line(start + i);
-      const facts = analyzeLine(text, 0, { expectedShape: this.shape });
-      inserted[i] = new DocumentLine(start + i, new StoredFacts(text, facts));
-      samples[i] = facts.samples;
+      const facts = analyzer.analyze(this.store.line(start + i), this.shape);
+      inserted[i] = new DocumentLine(start + i, facts);
+      sampleKeys[i] = analyzer.sampleKey;
     }
     let removed: DocumentLine[];
     if (splice.removed === 1 && splice.inserted === 1) {
@@ -159,7 +161,7 @@ export class DatasetDocument {
       this.crossLine.remove(entry);
       if (entry.tokens !== undefined) this.longLines.delete(entry);
     }
-    for (let i = 0; i < inserted.length; i++) this.crossLine.add(inserted[i], samples[i]);
+    for (let i = 0; i < inserted.length; i++) this.crossLine.add(inserted[i], sampleKeys[i]);
     this.notify(splice, removed, inserted);
   }
 
@@ -185,13 +187,13 @@ export class DatasetDocument {
 
   private analyzeAll(): DocumentLine[] {
     const entries = new Array<DocumentLine>(this.store.lineCount);
-    const samples = new Array<Sample[]>(entries.length);
+    const sampleKeys = new Array<number>(entries.length);
+    const analyzer = this.analyzer;
     for (let i = 0; i < entries.length; i++) {
-      const text = this.store.line(i);
-      const facts = analyzeLine(text, 0, { expectedShape: this.shape });
-      const entry = new DocumentLine(i, new StoredFacts(text, facts));
+      const facts = analyzer.analyze(this.store.line(i), this.shape);
+      const entry = new DocumentLine(i, facts);
       entries[i] = entry;
-      samples[i] = facts.samples;
+      sampleKeys[i] = analyzer.sampleKey;
       if (this.shape === undefined && facts.shapeDetected) {
         this.shape = facts.shape;
         this.shapeEntry = entry;
@@ -202,14 +204,12 @@ export class DatasetDocument {
     if (this.shape !== undefined) {
       for (let i = 0; i < entries.length && entries[i] !== this.shapeEntry; i++) {
         if (entries[i].facts.kind !== 'data' || entries[i].facts.shape === this.shape) continue;
-        const text = this.store.line(i);
-        const facts = analyzeLine(text, 0, { expectedShape: this.shape });
-        entries[i] = new DocumentLine(i, new StoredFacts(text, facts));
-        samples[i] = facts.samples;
+        entries[i] = new DocumentLine(i, analyzer.analyze(this.store.line(i), this.shape));
+        sampleKeys[i] = analyzer.sampleKey;
       }
     }
     for (let i = 0; i < entries.length; i++) {
-      this.crossLine.add(entries[i], samples[i]);
+      this.crossLine.add(entries[i], sampleKeys[i]);
       if (entries[i].facts.diagnostics.length > 0) {
         this.flaggedLines.push(entries[i]);
         this.count(entries[i], 1);

@@ -44,8 +44,14 @@ const RECENT_LIMIT = 64;
  * things that cost memory in proportion to the text: the rendered samples (every message of a
  * v4 line's history, again on every line of its conversation) are rendered again from the line
  * when asked for, and the canonical conversation context (system prompt and metadata, often
- * hundreds of characters per line) is kept as a fingerprint, which is all BRL035 compares. A
- * 50 MB document then costs a few hundred bytes per line besides its text.
+ * hundreds of characters per line) is kept as a hash, which is all BRL035 compares. A 50 MB
+ * document then costs a few hundred bytes per line besides its text.
+ *
+ * Facts come from the full analysis (`analyzeLine`) or, for a clean v4 pair line, from the
+ * byte-level fast path (`accepted`), which says the same in far less time: a valid data line of
+ * shape brightrun_lora_v4 with one sample and no diagnostic, its keys' values and columns. The
+ * two columns it does not report (the `conversation_id` and `target_response` values, read by
+ * document symbols and BRL040) are found in the line when first asked for.
  */
 export class StoredFacts implements IndexedFacts {
   readonly kind: LineFacts['kind'];
@@ -65,21 +71,55 @@ export class StoredFacts implements IndexedFacts {
   private readonly idStart: number;
   private readonly idEnd: number;
   readonly conversationValue: string | undefined;
-  private readonly conversationStart: number;
-  private readonly conversationEnd: number;
+  private conversationStart: number;
+  private conversationEnd: number;
   readonly turnValue: number | undefined;
   private readonly turnStart: number;
   private readonly turnEnd: number;
-  readonly contextValue: string | undefined;
+  readonly contextValue: number | undefined;
   private readonly contextStart: number;
   private readonly contextEnd: number;
-  private readonly targetStart: number;
-  private readonly targetEnd: number;
+  private targetStart: number;
+  private targetEnd: number;
 
+  /**
+   * From the full analysis of `text`, or (`compact` given) from the fast path's facts of it,
+   * with the `id` and `conversation_id` values it decoded.
+   */
   constructor(
     private readonly text: string,
-    facts: LineFacts,
+    facts: LineFacts | undefined,
+    compact?: { facts: CompactV4Facts; id: string; conversation: string },
   ) {
+    if (facts === undefined) {
+      const c = compact!.facts;
+      this.kind = 'data';
+      this.shape = 'brightrun_lora_v4';
+      this.shapeDetected = true;
+      this.diagnostics = NO_DIAGNOSTICS;
+      this.valid = true;
+      this.pairs = 1;
+      this.conversations = 1;
+      this.meta = undefined;
+      this.start = c.start;
+      this.end = c.end;
+      this.sampleCount = 1;
+      this.idValue = compact!.id;
+      this.idStart = c.idStart;
+      this.idEnd = c.idEnd;
+      this.conversationValue = compact!.conversation;
+      this.conversationStart = LOCATE;
+      this.conversationEnd = LOCATE;
+      this.turnValue = c.turn;
+      this.turnStart = c.turnStart;
+      this.turnEnd = c.turnEnd;
+      this.contextValue = c.contextHash;
+      this.contextStart = c.contextStart;
+      this.contextEnd = c.contextEnd;
+      this.targetStart = LOCATE;
+      this.targetEnd = LOCATE;
+      return;
+    }
     this.kind = facts.kind;
     this.shape = facts.shape;
     this.shapeDetected = facts.shapeDetected;
@@ -102,7 +142,7 @@ export class StoredFacts implements IndexedFacts {
     this.turnStart = turnNumber?.start ?? -1;
     this.turnEnd = turnNumber?.end ?? -1;
     this.contextValue =
-      conversationContext === undefined ? undefined : contextKey(conversationContext.value);
+      conversationContext === undefined ? undefined : contextHash(conversationContext.value);
     this.contextStart = conversationContext?.start ?? -1;
     this.contextEnd = conversationContext?.end ?? -1;
     this.targetStart = targetRange?.start ?? -1;
@@ -116,9 +156,12 @@ export class StoredFacts implements IndexedFacts {
 
   get conversationId(): LocatedString | undefined {
     const value = this.conversationValue;
-    return value === undefined
-      ? undefined
-      : { value, start: this.conversationStart, end: this.conversationEnd };
+    if (value === undefined) return undefined;
+    if (this.conversationStart === LOCATE) {
+      this.conversationStart = valueStart(this.text, '"conversation_id"');
+      this.conversationEnd = this.text.indexOf('"', this.conversationStart + 1) + 1;
+    }
+    return { value, start: this.conversationStart, end: this.conversationEnd };
   }
 
   get turnNumber(): LocatedNumber | undefined {
@@ -126,15 +169,19 @@ export class StoredFacts implements IndexedFacts {
     return value === undefined ? undefined : { value, start: this.turnStart, end: this.turnEnd };
   }
 
-  /** The context's fingerprint (what BRL035 compares), with the range to underline. */
+  /** The context's hash (what BRL035 compares), with the range to underline. */
   get conversationContext(): LocatedString | undefined {
     const value = this.contextValue;
     return value === undefined
       ? undefined
-      : { value, start: this.contextStart, end: this.contextEnd };
+      : { value: String(value), start: this.contextStart, end: this.contextEnd };
   }
 
   get targetRange(): LineFacts['targetRange'] {
+    if (this.targetStart === LOCATE) {
+      this.targetStart = valueStart(this.text, '"target_response"');
+      this.targetEnd = this.text.indexOf('"', this.targetStart + 1) + 1;
+    }
     return this.targetStart < 0 ? undefined : { start: this.targetStart, end: this.targetEnd };
   }
 
@@ -154,5 +201,30 @@ export class StoredFacts implements IndexedFacts {
   renderSamples(): Sample[] {
     if (this.sampleCount === 0) return [];
     return analyzeLine(this.text, 0, { expectedShape: this.shape }).samples;
+  }
+}
+
+/**
+ * Where the string value of `key` starts in a line the fast path accepted. Such a line has no
+ * escape at all, so the quoted key followed by a colon can only be that key (a string value
+ * equal to the key's name is followed by a comma or a bracket), and the fast path rejects
+ * unknown keys in nested objects; the value is a string without escapes, which ends at the
+ * next quote.
+ */
+function valueStart(text: string, key: string): number {
+  for (let at = text.indexOf(key); at >= 0; at = text.indexOf(key, at + 1)) {
+    let p = skipSpaces(text, at + key.length);
+    if (text.charCodeAt(p) !== 0x3a) continue;
+    p = skipSpaces(text, p + 1);
+    if (text.charCodeAt(p) === 0x22) return p;
+  }
+  return -1;
+}
+
+function skipSpaces(text: string, p: number): number {
+  for (;;) {
+    const c = text.charCodeAt(p);
+    if (c !== 32 && c !== 9 && c !== 10 && c !== 13) return p;
+    p++;
   }
 }
