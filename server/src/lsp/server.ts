@@ -23,6 +23,7 @@ import {
   VALIDATE_FILE_REQUEST,
 } from '../../../common/protocol/lsp.ts';
 import { DatasetDocument } from './document/dataset-document.ts';
+import { warmUp } from './document/line-analyzer.ts';
 import { collectDiagnostics } from './diagnostics/collect.ts';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { complete } from './features/completion.ts';
@@ -110,6 +111,18 @@ export function startServer(connection: Connection, tap?: ServerTap): void {
       },
       serverInfo: { name: 'brightrun-language-server' },
     };
+  });
+
+  // Compile the line analysis while the client has nothing for us yet, in slices short enough
+  // not to hold up a message that arrives meanwhile (its time counts from its first byte).
+  connection.onInitialized(() => {
+    let done = 0;
+    const slice = () => {
+      warmUp(done, WARM_UP_SLICE);
+      done += WARM_UP_SLICE;
+      if (done < WARM_UP_LINES) setImmediate(slice);
+    };
+    setImmediate(slice);
   });
 
   /** Changes that arrive while an open waits for the document's settings, applied after it. */
@@ -324,6 +337,10 @@ export function startServer(connection: Connection, tap?: ServerTap): void {
 
   connection.listen();
 }
+
+/** Lines analysed to warm up (the scanner reaches full speed after a few thousand), per slice. */
+const WARM_UP_LINES = 6000;
+const WARM_UP_SLICE = 200;
 
 const NO_PROGRESS: FileProgress = { begin() {}, report() {}, done() {} };
 

@@ -185,37 +185,55 @@ export class DatasetDocument {
     }
   }
 
+  /**
+   * Analyses every line and indexes it at once, while its facts are fresh in the cache. Lines
+   * before the first that declares a shape wait: data lines among them were analysed without
+   * knowing it, and are analysed again with it once it is known.
+   */
   private analyzeAll(): DocumentLine[] {
-    const entries = new Array<DocumentLine>(this.store.lineCount);
-    const sampleKeys = new Array<number>(entries.length);
+    const count = this.store.lineCount;
+    const entries = new Array<DocumentLine>(count);
+    const waiting: number[] = [];
     const analyzer = this.analyzer;
-    for (let i = 0; i < entries.length; i++) {
+    for (let i = 0; i < count; i++) {
       const facts = analyzer.analyze(this.store.line(i), this.shape);
+      const sampleKey = analyzer.sampleKey;
       const entry = new DocumentLine(i, facts);
       entries[i] = entry;
-      sampleKeys[i] = analyzer.sampleKey;
-      if (this.shape === undefined && facts.shapeDetected) {
-        this.shape = facts.shape;
-        this.shapeEntry = entry;
+      if (this.shape !== undefined) {
+        this.index(entry, sampleKey);
+        continue;
       }
+      if (!facts.shapeDetected) {
+        waiting.push(sampleKey);
+        continue;
+      }
+      this.shape = facts.shape;
+      this.shapeEntry = entry;
+      this.crossLine.setFileShape(this.shape, []);
+      for (let j = 0; j < i; j++) {
+        let key = waiting[j];
+        if (entries[j].facts.kind === 'data' && entries[j].facts.shape !== this.shape) {
+          entries[j] = new DocumentLine(j, analyzer.analyze(this.store.line(j), this.shape));
+          key = analyzer.sampleKey;
+        }
+        this.index(entries[j], key);
+      }
+      this.index(entry, sampleKey);
     }
-    this.crossLine.setFileShape(this.shape, []);
-    // Lines above the first declared shape were analysed before it was known.
-    if (this.shape !== undefined) {
-      for (let i = 0; i < entries.length && entries[i] !== this.shapeEntry; i++) {
-        if (entries[i].facts.kind !== 'data' || entries[i].facts.shape === this.shape) continue;
-        entries[i] = new DocumentLine(i, analyzer.analyze(this.store.line(i), this.shape));
-        sampleKeys[i] = analyzer.sampleKey;
-      }
-    }
-    for (let i = 0; i < entries.length; i++) {
-      this.crossLine.add(entries[i], sampleKeys[i]);
-      if (entries[i].facts.diagnostics.length > 0) {
-        this.flaggedLines.push(entries[i]);
-        this.count(entries[i], 1);
-      }
+    // No line declares a shape: every line keeps the facts it got.
+    if (this.shape === undefined) {
+      for (let j = 0; j < count; j++) this.index(entries[j], waiting[j]);
     }
     return entries;
+  }
+
+  private index(entry: DocumentLine, sampleKey: number): void {
+    this.crossLine.add(entry, sampleKey);
+    if (entry.facts.diagnostics.length > 0) {
+      this.flaggedLines.push(entry);
+      this.count(entry, 1);
+    }
   }
 
   /**

@@ -3,8 +3,7 @@ import { V4LineScanner } from '../../../../common/engine/fast/v4-line-scanner.ts
 import { analyzeLine } from '../../../../common/engine/line/analyze-line.ts';
 import type { LineShape } from '../../../../common/engine/shape.ts';
 import { nodeByteOps } from '../../cli/node-byte-ops.ts';
-import type { CrossLineIndex } from '../../documents/cross-line-index.ts';
-import { sampleKeyOf } from '../../documents/cross-line-index.ts';
+import { CrossLineIndex, sampleKeyOf } from '../../documents/cross-line-index.ts';
 import { StoredFacts } from './stored-facts.ts';
 
 /**
@@ -46,5 +45,52 @@ export class LineAnalyzer {
     const facts = analyzeLine(text, 0, { expectedShape });
     this.sampleKey = this.index.sampleKey(facts.samples);
     return new StoredFacts(text, facts);
+  }
+}
+
+/**
+ * A clean v4 pair line (two earlier turns, metadata, emotional context, training metadata)
+ * whose contents change with `n`, so the scanner hashes them rather than finding them in its
+ * cache; `broken` drops a required field, so the full analysis runs instead.
+ */
+export function warmUpLine(n: number, broken = false): string {
+  const pair: Record<string, unknown> = {
+    id: `warm_up_turn3_${n}`,
+    conversation_id: `warm-up-${n % 7}`,
+    turn_number: 3,
+    conversation_metadata: {
+      persona_archetype: 'anxious_planner',
+      emotional_arc_key: 'overwhelm_to_empowerment',
+      training_topic_key: 'emergency_fund',
+      conversation_phase: 'practical_implementation',
+    },
+    system_prompt: `You are a patient money coach (${n % 5}): acknowledge feelings first, then explain plainly and suggest one concrete action.`,
+    conversation_history: [
+      { turn: 1, role: 'user', content: `I have $${n} saved and it feels like nothing.` },
+      { turn: 2, role: 'assistant', content: `Saving $${n} is a real start; let us look at what it covers.` },
+    ],
+    current_user_input: `What should I do with the next ${n % 100} dollars?`,
+    emotional_context: {
+      detected_emotions: { primary: 'anxiety', primary_confidence: 0.8, intensity: 0.6, valence: 'negative' },
+    },
+    target_response: `Put the next ${n % 100} dollars in the same account, automatically, every payday.`,
+    training_metadata: { conversation_turn: 3, quality_score: 4.5, human_reviewed: true },
+  };
+  if (broken) delete pair.target_response;
+  return JSON.stringify(pair);
+}
+
+/**
+ * Analyses made-up lines, `count` of them (every 16th broken), so that the fast path and the
+ * full analysis are compiled before the first large document arrives: a cold scanner is
+ * several times slower on its first few thousand lines. The server runs this in small slices
+ * while it is idle after `initialize`.
+ */
+const warmUpIndex = new CrossLineIndex();
+
+export function warmUp(from: number, count: number): void {
+  const analyzer = new LineAnalyzer(warmUpIndex);
+  for (let n = from; n < from + count; n++) {
+    analyzer.analyze(warmUpLine(n, n % 16 === 15), 'brightrun_lora_v4');
   }
 }
