@@ -40,7 +40,11 @@ async function openOnce(script, text, uri) {
     if (p.uri === uri && p.version === 1) resolveTiming(p);
   });
   connection.listen();
-  await connection.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {} });
+  await connection.sendRequest('initialize', {
+    processId: process.pid,
+    rootUri: null,
+    capabilities: {},
+  });
   await connection.sendNotification('initialized', {});
   const sent = performance.now();
   await connection.sendNotification('textDocument/didOpen', {

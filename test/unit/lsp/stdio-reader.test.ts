@@ -60,11 +60,14 @@ const NASTY = [
   '{"a":"tab\\there"}',
 ];
 
-function bigText(next: () => number, eol: string): string {
+/** ASCII lines without `\u` escapes: the reader decodes these in blocks of many lines. */
+const ASCII_NASTY = NASTY.filter((line) => /^[\x20-\x7e]*$/.test(line) && !line.includes('\\u'));
+
+function bigText(next: () => number, eol: string, pool = NASTY): string {
   const lines: string[] = [];
   let length = 0;
   while (length < 1.3e6) {
-    const pick = NASTY[Math.floor(next() * NASTY.length)];
+    const pick = pool[Math.floor(next() * pool.length)];
     const line = next() < 0.3 ? pick : `{"id":"p${lines.length}","pad":"${'x'.repeat(800)}"}`;
     lines.push(line);
     length += line.length + eol.length;
@@ -74,16 +77,21 @@ function bigText(next: () => number, eol: string): string {
 
 describe('StdioMessageReader', () => {
   // Small chunks split lines, escapes and UTF-8 sequences everywhere; large ones hold many lines.
+  // ASCII documents (seeds 5-8) take the block decode; the others mostly the line by line one.
   for (const [seed, maxChunk] of [
     [1, 200_000],
     [2, 200_000],
     [3, 64],
     [4, 64],
+    [5, 200_000],
+    [6, 200_000],
+    [7, 1000],
+    [8, 70_000],
   ]) {
     it(`reads every message whatever the chunking (seed ${seed}, chunks up to ${maxChunk} bytes)`, async () => {
       const next = seeded(seed);
       const eol = seed % 2 === 0 ? '\r\n' : '\n';
-      const text = bigText(next, eol);
+      const text = bigText(next, eol, seed >= 5 ? ASCII_NASTY : NASTY);
       const messages = [
         { jsonrpc: '2.0', id: 1, method: 'initialize', params: { capabilities: {} } },
         {

@@ -70,10 +70,11 @@ export class DatasetDocument {
     readonly uri: string,
     public version: number,
     text: string | { lines: string[]; eol: '\n' | '\r\n' },
+    options: { fastPath?: boolean } = {},
   ) {
     this.store = new LineStore(text);
     this.shape = undefined;
-    this.analyzer = new LineAnalyzer(this.crossLine);
+    this.analyzer = new LineAnalyzer(this.crossLine, options.fastPath ?? true);
     this.entries = this.analyzeAll();
   }
 

@@ -24,13 +24,17 @@ export class LineAnalyzer {
   /** The BRL037 key of the line analysed last (-1: no samples). */
   sampleKey = -1;
 
-  constructor(private readonly index: CrossLineIndex) {}
+  /** `fastPath` false: the full analysis for every line (the oracle the tests compare with). */
+  constructor(
+    private readonly index: CrossLineIndex,
+    private readonly fastPath = true,
+  ) {}
 
   analyze(text: string, expectedShape: LineShape | undefined): StoredFacts {
     const n = text.length;
     // The scanner accepts ASCII lines only: a line whose UTF-8 is longer than its UTF-16 is not
     // (the buffer holds the longest UTF-8 a line of n units can have, so nothing is cut off).
-    if (n > 0 && text.charCodeAt(0) === 0x7b) {
+    if (this.fastPath && n > 0 && text.charCodeAt(0) === 0x7b) {
       if (bytes.length < 3 * n) bytes = Buffer.allocUnsafeSlow(6 * n);
       if (bytes.write(text, 0, 'utf8') === n && scanner.scan(bytes, 0, n)) {
         const c = scanner.facts;
@@ -51,33 +55,27 @@ export class LineAnalyzer {
 /**
  * A clean v4 pair line (two earlier turns, metadata, emotional context, training metadata)
  * whose contents change with `n`, so the scanner hashes them rather than finding them in its
- * cache; `broken` drops a required field, so the full analysis runs instead.
+ * cache; `broken` leaves out `target_response`, so the full analysis runs instead.
  */
 export function warmUpLine(n: number, broken = false): string {
-  const pair: Record<string, unknown> = {
-    id: `warm_up_turn3_${n}`,
-    conversation_id: `warm-up-${n % 7}`,
-    turn_number: 3,
-    conversation_metadata: {
-      persona_archetype: 'anxious_planner',
-      emotional_arc_key: 'overwhelm_to_empowerment',
-      training_topic_key: 'emergency_fund',
-      conversation_phase: 'practical_implementation',
-    },
-    system_prompt: `You are a patient money coach (${n % 5}): acknowledge feelings first, then explain plainly and suggest one concrete action.`,
-    conversation_history: [
-      { turn: 1, role: 'user', content: `I have $${n} saved and it feels like nothing.` },
-      { turn: 2, role: 'assistant', content: `Saving $${n} is a real start; let us look at what it covers.` },
-    ],
-    current_user_input: `What should I do with the next ${n % 100} dollars?`,
-    emotional_context: {
-      detected_emotions: { primary: 'anxiety', primary_confidence: 0.8, intensity: 0.6, valence: 'negative' },
-    },
-    target_response: `Put the next ${n % 100} dollars in the same account, automatically, every payday.`,
-    training_metadata: { conversation_turn: 3, quality_score: 4.5, human_reviewed: true },
-  };
-  if (broken) delete pair.target_response;
-  return JSON.stringify(pair);
+  const small = n % 100;
+  return (
+    `{"id":"warm_up_turn3_${n}","conversation_id":"warm-up-${n % 7}","turn_number":3,` +
+    `"conversation_metadata":{"persona_archetype":"anxious_planner",` +
+    `"emotional_arc_key":"overwhelm_to_empowerment","training_topic_key":"emergency_fund",` +
+    `"conversation_phase":"practical_implementation"},"system_prompt":"You are a patient money ` +
+    `coach (${n % 5}): acknowledge feelings first, then explain plainly and suggest one ` +
+    `concrete action.","conversation_history":[{"turn":1,"role":"user","content":"I have ` +
+    `$${n} saved and it feels like nothing."},{"turn":2,"role":"assistant","content":"Saving ` +
+    `$${n} is a real start; let us look at what it covers."}],"current_user_input":"What ` +
+    `should I do with the next ${small} dollars?","emotional_context":{"detected_emotions":` +
+    `{"primary":"anxiety","primary_confidence":0.8,"intensity":0.6,"valence":"negative"}},` +
+    (broken
+      ? ''
+      : `"target_response":"Put the next ${small} dollars in the same account, ` +
+        `automatically, every payday.",`) +
+    `"training_metadata":{"conversation_turn":3,"quality_score":4.5,"human_reviewed":true}}`
+  );
 }
 
 /**
