@@ -103,6 +103,8 @@ describe('the BrightRun journey in VS Code (code-server + Chromium + local stack
       settings: {
         'workbench.editor.enablePreview': false,
         'brightrun.views.pollIntervalSeconds': 1,
+        // The journey opens its own files; a first-run walkthrough would race them for focus.
+        'brightrun.openWalkthroughOnFirstRun': false,
       },
     });
     browser = await launchChromium();
