@@ -1,13 +1,22 @@
-import type { Diagnostic, RelatedLocation, TextRange } from '../diagnostic.ts';
-import { lineRange } from '../diagnostic.ts';
+import type { Diagnostic } from '../diagnostic.ts';
 import type { Fingerprint } from '../hash/fingerprint.ts';
 import { contentFingerprint, lastFingerprint } from '../hash/fingerprint.ts';
 import type { LineFacts, LocatedNumber, LocatedString } from '../line-facts.ts';
-import type { RuleCode } from '../rule-codes.ts';
-import { RULES } from '../rule-codes.ts';
 import type { LineShape } from '../shape.ts';
 import { ColumnLog } from './column-log.ts';
 import { ConversationTracker } from './conversation-tracker.ts';
+import {
+  blankLineDiagnostic,
+  byteOrderMarkDiagnostic,
+  conversationContextDiagnostic,
+  duplicateIdDiagnostic,
+  duplicateSampleDiagnostic,
+  duplicateTurnDiagnostic,
+  fewPairsDiagnostic,
+  misplacedMetaDiagnostic,
+  shapeMismatchDiagnostic,
+  totalPairsDiagnostic,
+} from './cross-line-diagnostics.ts';
 import { FirstLineTable } from './first-line-table.ts';
 import type { CompactV4Facts } from '../fast/compact-facts.ts';
 import { KeyKind, SampleKeys, keyFingerprint, stringKey, stringKeyOf } from './key-fingerprints.ts';
@@ -103,9 +112,7 @@ export class CrossLineChecker {
    * the range is the empty range at the start of line 1, where the mark was.
    */
   byteOrderMark(): void {
-    this.report('BRL004', lineRange(0, 0, 0), 'The file starts with a UTF-8 byte order mark.', {
-      suggestion: 'Save the file as UTF-8 without a byte order mark.',
-    });
+    this.emit(byteOrderMarkDiagnostic());
   }
 
   /** Checks line `line` (0-based) of text `text`, whose facts are `facts`. */
@@ -171,22 +178,10 @@ export class CrossLineChecker {
     this.flushBlankLines('trailing');
     const total = this.totalPairs;
     if (total !== undefined && total.value !== this.pairLines) {
-      this.report(
-        'BRL011',
-        lineRange(0, total.start, total.end),
-        `_meta.total_pairs is ${total.value}, but the file has ${this.pairLines} pair ${plural(this.pairLines, 'line')}.`,
-        { suggestion: `Set total_pairs to ${this.pairLines}.`, data: { expected: this.pairLines } },
-      );
+      this.emit(totalPairsDiagnostic(total, this.pairLines));
     }
     if (trainingPairs < MIN_TRAINING_PAIRS) {
-      // A document-level finding has no text of its own: the empty range at the start of the
-      // file, where editors show file-level problems.
-      this.report(
-        'BRL041',
-        lineRange(0, 0, 0),
-        `The file has ${trainingPairs} training ${plural(trainingPairs, 'pair')}; fine-tuning needs at least ${MIN_TRAINING_PAIRS}.`,
-        { suggestion: 'Add more training pairs.' },
-      );
+      this.emit(fewPairsDiagnostic(trainingPairs, MIN_TRAINING_PAIRS));
     }
   }
 
@@ -197,14 +192,10 @@ export class CrossLineChecker {
 
   private flushBlankLines(where: 'between' | 'trailing'): void {
     if (this.blankStart < 0) return;
-    const message =
-      where === 'between'
-        ? 'Blank line between data lines.'
-        : 'Blank line at the end of the file (one final newline is enough).';
     for (let i = 0; i < this.blankLengths.length; i++) {
-      this.report('BRL003', lineRange(this.blankStart + i, 0, this.blankLengths[i]), message, {
-        suggestion: 'Delete the blank line.',
-      });
+      this.emit(
+        blankLineDiagnostic(this.blankStart + i, this.blankLengths[i], where === 'trailing'),
+      );
     }
     this.blankStart = -1;
     this.blankLengths = [];
@@ -216,12 +207,7 @@ export class CrossLineChecker {
       return;
     }
     const key = metaKeyRange(text) ?? facts;
-    this.report(
-      'BRL010',
-      lineRange(line, key.start, key.end),
-      `A _meta header is only allowed on line 1, not on line ${line + 1}.`,
-      { suggestion: 'Move the header to line 1 or delete it.' },
-    );
+    this.emit(misplacedMetaDiagnostic(line, key));
   }
 
   private checkShape(facts: LineFacts, line: number, text: string): void {
@@ -234,16 +220,7 @@ export class CrossLineChecker {
     }
     if (facts.shape === this.shape) return;
     const key = shapeKeyRange(text, facts.shape) ?? facts;
-    this.report(
-      'BRL055',
-      lineRange(line, key.start, key.end),
-      `This line has the ${facts.shape} shape, but the file uses ${this.shape} (from line ${this.shapeLine + 1}).`,
-      {
-        suggestion: `Convert the line to ${this.shape} or move it to a file of its own.`,
-        related: [wholeLine(this.shapeLine, 'The first line with the file shape')],
-        data: { fileShape: this.shape, lineShape: facts.shape },
-      },
-    );
+    this.emit(shapeMismatchDiagnostic(line, key, facts.shape, this.shape, this.shapeLine));
   }
 
   private checkId(id: LocatedString, line: number): void {
@@ -257,21 +234,7 @@ export class CrossLineChecker {
     const first = this.table.getOrSet(keyFingerprint.hi, keyFingerprint.lo, line);
     if (first < 0) return;
     const firstStart = this.idColumns.columnAt(first);
-    this.report(
-      'BRL030',
-      lineRange(line, start, end),
-      `Duplicate id ${quote(textOf(value))}: it is already used on line ${first + 1}.`,
-      {
-        suggestion: 'Give every pair its own id.',
-        related: [
-          {
-            range: lineRange(first, firstStart, firstStart + (end - start)),
-            message: 'First use of this id',
-          },
-        ],
-        data: { firstLine: first },
-      },
-    );
+    this.emit(duplicateIdDiagnostic(line, { value: textOf(value), start, end }, first, firstStart));
   }
 
   /** Visits the conversation whose key is in `keyFingerprint`; returns its record. */
@@ -313,16 +276,7 @@ export class CrossLineChecker {
   ): void {
     if (!this.conversations.contextDiffers(record, this.lastContextHash)) return;
     const first = this.conversations.firstLine(record);
-    this.report(
-      'BRL035',
-      lineRange(line, start, end),
-      `Conversation ${quote(textOf(conversationId))} has a different system_prompt or conversation_metadata than on line ${first + 1}.`,
-      {
-        suggestion: 'Use the same system prompt and metadata on every line of a conversation.',
-        related: [wholeLine(first, 'The conversation as first written')],
-        data: { firstLine: first },
-      },
-    );
+    this.emit(conversationContextDiagnostic(line, { start, end }, textOf(conversationId), first));
   }
 
   /** BRL036 for turn `turn` (an integer in [0, 2^32)) of `record`. */
@@ -336,15 +290,8 @@ export class CrossLineChecker {
   ): void {
     const first = this.conversations.noteTurn(record, this.conversation, turn, line);
     if (first < 0) return;
-    this.report(
-      'BRL036',
-      lineRange(line, start, end),
-      `Turn ${turn} of conversation ${quote(textOf(conversationId))} already appears on line ${first + 1}.`,
-      {
-        suggestion: 'Number the turns of a conversation 1, 2, 3… without repeats.',
-        related: [wholeLine(first, 'The first pair with this turn')],
-        data: { firstLine: first },
-      },
+    this.emit(
+      duplicateTurnDiagnostic(line, { value: turn, start, end }, textOf(conversationId), first),
     );
   }
 
@@ -357,29 +304,7 @@ export class CrossLineChecker {
   private checkSampleKey(start: number, end: number, line: number): void {
     const first = this.table.getOrSet(keyFingerprint.hi, keyFingerprint.lo, line);
     if (first < 0) return;
-    this.report(
-      'BRL037',
-      lineRange(line, start, end),
-      `This sample is identical to the one on line ${first + 1}.`,
-      {
-        suggestion: 'Delete the duplicate; training on it twice only weights it more.',
-        related: [wholeLine(first, 'The first copy of this sample')],
-        data: { firstLine: first },
-      },
-    );
-  }
-
-  private report(
-    code: RuleCode,
-    range: TextRange,
-    message: string,
-    details: Pick<Diagnostic, 'suggestion' | 'related' | 'data'>,
-  ): void {
-    const diagnostic: Diagnostic = { code, severity: RULES[code].severity, message, range };
-    if (details.suggestion !== undefined) diagnostic.suggestion = details.suggestion;
-    if (details.related !== undefined) diagnostic.related = details.related;
-    if (details.data !== undefined) diagnostic.data = details.data;
-    this.emit(diagnostic);
+    this.emit(duplicateSampleDiagnostic(line, start, end, first));
   }
 }
 
@@ -388,20 +313,4 @@ type Text = string | (() => string);
 
 function textOf(text: Text): string {
   return typeof text === 'string' ? text : text();
-}
-
-/** The whole of line `line`, from its first column to the start of the next line. */
-function wholeLine(line: number, message: string): RelatedLocation {
-  return { range: { startLine: line, startCol: 0, endLine: line + 1, endCol: 0 }, message };
-}
-
-const QUOTE_LIMIT = 60;
-
-function quote(value: string): string {
-  const shown = value.length > QUOTE_LIMIT ? `${value.slice(0, QUOTE_LIMIT)}…` : value;
-  return JSON.stringify(shown);
-}
-
-function plural(n: number, word: string): string {
-  return n === 1 ? word : `${word}s`;
 }

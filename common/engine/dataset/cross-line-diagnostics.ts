@@ -9,8 +9,8 @@ import type { KeyRange } from './marker-keys.ts';
  * The diagnostics of the cross-line rules (dataset-format.md §3), built from what each rule
  * found: one function per rule, so that a host that finds the same facts another way (the
  * language server keeps an incremental index instead of streaming the file once) reports the
- * same code, range, message, suggestion and related location as CrossLineChecker does for the
- * CLI. Lines are 0-based; messages show them 1-based. test/unit/documents/cross-line-index.test.ts
+ * same code, range, message, suggestion and related location as CrossLineChecker (which calls
+ * these too) does for the CLI. Lines are 0-based; messages show them 1-based. test/unit/documents/cross-line-index.test.ts
  * checks that the two agree on random documents.
  */
 
@@ -21,6 +21,16 @@ export function blankLineDiagnostic(line: number, length: number, trailing: bool
     : 'Blank line between data lines.';
   return build('BRL003', lineRange(line, 0, length), message, {
     suggestion: 'Delete the blank line.',
+  });
+}
+
+/**
+ * BRL004. The reader strips the mark, so it occupies no column of the text the engine sees:
+ * the range is the empty range at the start of line 1, where the mark was.
+ */
+export function byteOrderMarkDiagnostic(): Diagnostic {
+  return build('BRL004', lineRange(0, 0, 0), 'The file starts with a UTF-8 byte order mark.', {
+    suggestion: 'Save the file as UTF-8 without a byte order mark.',
   });
 }
 
@@ -47,7 +57,10 @@ export function totalPairsDiagnostic(
   );
 }
 
-/** BRL041: too few training pairs in the file. */
+/**
+ * BRL041: too few training pairs in the file. A document-level finding has no text of its own:
+ * the empty range at the start of the file, where editors show file-level problems.
+ */
 export function fewPairsDiagnostic(trainingPairs: number, minimum: number): Diagnostic {
   return build(
     'BRL041',

@@ -13,6 +13,7 @@ import type { ChatMessage, Sample } from '../shape.ts';
 import { StatsAccumulator } from '../stats/stats-accumulator.ts';
 import type { StatsAccumulatorOptions } from '../stats/stats-accumulator.ts';
 import { CrossLineChecker } from './cross-line-checker.ts';
+import { sequenceTooLongDiagnostic } from './cross-line-diagnostics.ts';
 import type { DatasetReport } from './dataset-report.ts';
 import { applySeverityOverride } from './severity-overrides.ts';
 
@@ -200,14 +201,9 @@ export class DatasetValidator {
     this.stats.addSampleTokens(tokens);
     if (tokens > this.options.maxSeqLength) {
       const { start, end } = pending;
-      this.report({
-        code: 'BRL040',
-        severity: RULES.BRL040.severity,
-        message: `Sample ${sampleIndex + 1} of this line is ${tokens} tokens long, more than the max sequence length of ${this.options.maxSeqLength}; the trainer will cut it.`,
-        range: lineRange(line, start, end),
-        suggestion: 'Shorten the conversation or raise the max sequence length.',
-        data: { tokens, maxSeqLength: this.options.maxSeqLength, sampleIndex },
-      });
+      this.report(
+        sequenceTooLongDiagnostic(line, start, end, sampleIndex, tokens, this.options.maxSeqLength),
+      );
     }
     if (--pending.remaining <= 0) this.pendingTokens.delete(line);
   }
