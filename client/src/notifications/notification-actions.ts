@@ -13,63 +13,33 @@ function id(n: Notification, key: string): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
+/** One button, or none when the notification lacks the id the command needs. */
+function action(title: string, command: string, arg?: string): NotificationAction[] {
+  return arg === undefined ? [] : [{ title, command, args: [arg] }];
+}
+
 export function notificationActions(n: Notification): NotificationAction[] {
   const job = id(n, 'job_id');
   const dataset = id(n, 'dataset_id');
   const artifact = id(n, 'artifact_id') ?? id(n, 'model_id');
-  const actions: NotificationAction[] = [];
+  const openMonitor = action('Open Monitor', 'brightrun.openTrainingMonitor', job);
   switch (n.type) {
     case 'artifact_ready':
     case 'job_completed':
-      if (artifact)
-        actions.push({
-          title: 'Download Model',
-          command: 'brightrun.downloadModel',
-          args: [artifact],
-        });
-      if (job)
-        actions.push({
-          title: 'Open Monitor',
-          command: 'brightrun.openTrainingMonitor',
-          args: [job],
-        });
-      break;
+      return [...action('Download Model', 'brightrun.downloadModel', artifact), ...openMonitor];
     case 'job_failed':
     case 'job_cancelled':
     case 'job_started':
     case 'job_queued':
-      if (job)
-        actions.push({
-          title: 'Open Monitor',
-          command: 'brightrun.openTrainingMonitor',
-          args: [job],
-        });
-      break;
+      return openMonitor;
     case 'dataset_validation_failed':
-      if (dataset)
-        actions.push({
-          title: 'Show Errors',
-          command: 'brightrun.showDatasetErrors',
-          args: [dataset],
-        });
-      break;
+      return action('Show Errors', 'brightrun.showDatasetErrors', dataset);
     case 'dataset_validated':
-      if (dataset)
-        actions.push({
-          title: 'Configure Training Job',
-          command: 'brightrun.configureTrainingJob',
-          args: [dataset],
-        });
-      break;
+      return action('Configure Training Job', 'brightrun.configureTrainingJob', dataset);
     case 'budget_alert':
-      actions.push({
-        title: 'Open Cost Dashboard',
-        command: 'brightrun.openCostDashboard',
-        args: [],
-      });
-      break;
+      return [{ title: 'Open Cost Dashboard', command: 'brightrun.openCostDashboard', args: [] }];
   }
-  return actions;
+  return [];
 }
 
 export type NotificationSeverity = 'error' | 'warning' | 'info';
