@@ -3,7 +3,7 @@
 // a function may use it — as the calling user, so row level security applies, or as the
 // service role for background work.
 import postgres from 'npm:postgres@3.4.9';
-import { requireEnv, optionalEnv } from './env.ts';
+import { numberSetting, requireEnv } from './env.ts';
 
 export type Sql = postgres.Sql;
 export type Tx = postgres.TransactionSql;
@@ -35,7 +35,7 @@ export function db(): Sql {
   // Supavisor's transaction mode (port 6543) cannot keep prepared statements across requests.
   const pooled = /:6543(\/|$)/.test(url.replace(/\?.*$/, ''));
   pool = postgres(url, {
-    max: Number(optionalEnv('BRIGHTRUN_DB_POOL_MAX') ?? 4),
+    max: numberSetting('BRIGHTRUN_DB_POOL_MAX', 4, 1, 100),
     idle_timeout: 30,
     connect_timeout: 10,
     prepare: !pooled,

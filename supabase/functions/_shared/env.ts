@@ -16,6 +16,20 @@ export function requireEnv(name: string): string {
   return value;
 }
 
+/** A numeric setting within [min, max]; unset, empty or not a number → `fallback`. */
+export function numberSetting(
+  name: string,
+  fallback: number,
+  min = 0,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
+  const raw = optionalEnv(name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value)) return fallback;
+  return Math.min(max, Math.max(min, value));
+}
+
 /** The project's base URL without a trailing slash, e.g. http://127.0.0.1:54321. */
 export function supabaseUrl(): string {
   return requireEnv('SUPABASE_URL').replace(/\/+$/, '');

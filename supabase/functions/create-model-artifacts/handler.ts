@@ -1,7 +1,7 @@
 // create-model-artifacts: turns completed jobs into downloadable adapters (training.md §5).
 import { GpuClusterClient } from '../_shared/gpu-cluster-client.ts';
 import { backgroundFunction } from '../_shared/processing/background-function.ts';
-import { numberSetting } from '../_shared/processing/settings.ts';
+import { numberSetting } from '../_shared/env.ts';
 import { storageFromEnv } from '../_shared/storage/port.ts';
 import { ArtifactCreator } from './create.ts';
 

@@ -1,7 +1,6 @@
 // Settings of one process-training-jobs run, from the environment (defaults are production's).
-import { optionalEnv } from '../_shared/env.ts';
+import { numberSetting, optionalEnv } from '../_shared/env.ts';
 import { GpuClusterClient } from '../_shared/gpu-cluster-client.ts';
-import { numberSetting } from '../_shared/processing/settings.ts';
 import { storageFromEnv } from '../_shared/storage/port.ts';
 import { Processor, type ProcessorSettings, type RunSummary } from './process.ts';
 

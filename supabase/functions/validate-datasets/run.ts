@@ -5,10 +5,9 @@
  * notification, or the cursor a later run resumes from.
  */
 import { withServiceRole } from '../_shared/db.ts';
-import { optionalEnv } from '../_shared/env.ts';
+import { numberSetting, optionalEnv } from '../_shared/env.ts';
 import { logLine } from '../_shared/log.ts';
 import { notify } from '../_shared/notify.ts';
-import { numberSetting } from '../_shared/processing/settings.ts';
 import { wakeFunction } from '../_shared/wake.ts';
 import {
   validateDataset,

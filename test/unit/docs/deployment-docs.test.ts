@@ -27,10 +27,10 @@ function functionSources(dir: string): string[] {
 }
 
 /**
- * Names the functions read: the first argument of `requireEnv`/`optionalEnv` (_shared/env.ts),
- * `numberSetting` (_shared/processing/settings.ts) or `Deno.env.get` / an injected `env.get`, and
- * any string literal that is a whole variable name of ours (SUPABASE_, BRIGHTRUN_, GPU_CLUSTER_),
- * so a new helper around `optionalEnv` cannot hide a variable from this test.
+ * Names the functions read: the first argument of `requireEnv`/`optionalEnv`/`numberSetting`
+ * (_shared/env.ts) or `Deno.env.get` / an injected `env.get`, and any string literal that is a
+ * whole variable name of ours (SUPABASE_, BRIGHTRUN_, GPU_CLUSTER_), so a new helper around
+ * `optionalEnv` cannot hide a variable from this test.
  */
 function variablesReadByFunctions(): Set<string> {
   const patterns = [
