@@ -51,7 +51,8 @@ if (!options.editor) {
 /**
  * The stack in the foreground, printing straight to the terminal. It runs in our process group,
  * so a terminal's Ctrl-C reaches it directly; a signal sent only to us is passed on as SIGTERM,
- * which the stack treats like Ctrl-C (and ignores when Ctrl-C already reached it).
+ * which the stack treats like Ctrl-C (one Ctrl-C reaches it twice, as SIGINT and as SIGTERM, in
+ * either order; it counts once).
  */
 function stackOnly() {
   try {

@@ -521,4 +521,19 @@ describe('local stack (brightrun local up)', function () {
     assert.equal(alive(postgresPid), false, 'the database server still runs');
     assert.equal(existsSync(join(workspace, '.brightrun', 'local.json')), false);
   });
+
+  it('finishes stopping when the Ctrl-C of `npm start` arrives as SIGTERM and then SIGINT', async () => {
+    // `npm start -- --no-editor` passes the terminal's Ctrl-C on as SIGTERM, and the terminal
+    // sends SIGINT to the stack directly: one keypress, two signals, in either order.
+    up = await startUp(workspace);
+    const postgresPid = postmasterPid(workspace);
+    up.child.kill('SIGTERM');
+    await until('the stack to start stopping', () =>
+      up!.stderr.includes('brightrun local: stopping (SIGTERM)'),
+    );
+    up.child.kill('SIGINT');
+    assert.equal(await up.exited, 0, up.stderr.join('\n'));
+    assert.ok(up.stderr.includes('brightrun local: stopped'), up.stderr.join('\n'));
+    assert.equal(alive(postgresPid), false, 'the database server still runs');
+  });
 });

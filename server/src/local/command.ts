@@ -142,8 +142,14 @@ async function up(
   }
   output.err(`brightrun local: stopping (${signal})\n`);
   // A second Ctrl-C while stopping ends at once; the pieces stop themselves (stdin lifeline,
-  // pg_ctl's own shutdown on the terminal's SIGINT).
-  process.once('SIGINT', () => process.exit(130));
+  // pg_ctl's own shutdown on the terminal's SIGINT). Under `npm start` one Ctrl-C arrives twice,
+  // as the terminal's SIGINT and as the SIGTERM `npm start` passes on, in either order: a SIGINT
+  // only counts as the second Ctrl-C when a SIGINT already started the stop.
+  let interrupts = signal === 'SIGINT' ? 1 : 0;
+  process.on('SIGINT', () => {
+    interrupts += 1;
+    if (interrupts > 1) process.exit(130);
+  });
   await stack.stop(signal);
   output.err('brightrun local: stopped\n');
   // Everything is closed; should a library keep a handle open, do not hang on it.
