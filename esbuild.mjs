@@ -1,7 +1,8 @@
 // Builds every bundle: the CLI, the language server and the token worker (node), the extension
 // and its in-host tests (node, CommonJS for VS Code), and one browser bundle per webview panel.
 import * as esbuild from 'esbuild';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 
 const watch = process.argv.includes('--watch');
 
@@ -94,5 +95,20 @@ const bundles = [
 if (watch) {
   for (const b of bundles) await (await esbuild.context(b)).watch();
 } else {
-  await Promise.all(bundles.map((b) => esbuild.build({ ...b, logLevel: 'warning' })));
+  const results = await Promise.all(
+    bundles.map((b) => esbuild.build({ ...b, logLevel: 'warning', metafile: true })),
+  );
+  removeStaleChunks(results);
+}
+
+/**
+ * Chunk names carry a content hash, so every change leaves the previous chunks behind; delete
+ * those this build did not write, or dist/server grows by a megabyte per build.
+ */
+function removeStaleChunks(results) {
+  const written = new Set(results.flatMap((r) => Object.keys(r.metafile.outputs)));
+  for (const name of readdirSync('dist/server')) {
+    const path = join('dist/server', name);
+    if (name.startsWith('cli-chunk-') && !written.has(path)) rmSync(path);
+  }
 }
