@@ -2,7 +2,8 @@
 // bench/lsp.mjs (open and fully validate the 45,000-line document in a fresh server; its peak
 // RSS), for quick measurements while working on the open path. Each run spawns a fresh server;
 // the figures of every run are printed, then the median. `--node-flag` passes a flag to the
-// server's node (e.g. --cpu-prof); `--naive` measures bench/lsp-naive-server.ts in the same run.
+// server's node (e.g. --cpu-prof); `--naive` measures bench/lsp-naive-server.ts in the same run;
+// `--tokens` also waits for the background token statistics and reports the peak RSS with them.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +20,10 @@ const NAIVE = here('./data/lsp-naive-server.mjs');
 
 const argv = process.argv.slice(2);
 const runs = argv.includes('--runs') ? Number(argv[argv.indexOf('--runs') + 1]) : 3;
-const nodeFlags = argv.flatMap((a, i) => (a === '--node-flag' ? [argv[i + 1]] : []));
+// By default the flags the extension starts the server with (client/src/language/language-server.ts).
+const givenFlags = argv.flatMap((a, i) => (a === '--node-flag' ? [argv[i + 1]] : []));
+const nodeFlags = givenFlags.length > 0 ? givenFlags : ['--max-semi-space-size=8'];
+const withTokens = argv.includes('--tokens');
 
 async function openOnce(script, text, uri) {
   const child = spawn(process.execPath, [...nodeFlags, script, '--stdio'], {
@@ -35,6 +39,11 @@ async function openOnce(script, text, uri) {
   let published;
   connection.onNotification('textDocument/publishDiagnostics', (p) => {
     if (p.uri === uri) published = p;
+  });
+  let resolveTokens;
+  const tokensCounted = new Promise((resolve) => (resolveTokens = resolve));
+  connection.onNotification('brightrun/datasetSummary', (p) => {
+    if (p.uri === uri && p.tokens !== undefined) resolveTokens(p.tokens);
   });
   connection.onNotification('brightrun/timing', (p) => {
     if (p.uri === uri && p.version === 1) resolveTiming(p);
@@ -52,9 +61,16 @@ async function openOnce(script, text, uri) {
   });
   const timing = await timed;
   const clientMs = performance.now() - sent;
-  const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-  const peakRssMb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1]) / 1024;
-  const rssMb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]) / 1024;
+  const memory = () => {
+    const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+    return {
+      peak: Number(/VmHWM:\s+(\d+)/.exec(status)?.[1]) / 1024,
+      now: Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]) / 1024,
+    };
+  };
+  const { peak: peakRssMb, now: rssMb } = memory();
+  const peakWithTokensMb =
+    withTokens && script === SERVER ? (await tokensCounted, memory().peak) : 0;
   const exited = new Promise((resolve) => child.once('exit', resolve));
   await connection.sendRequest('shutdown');
   await connection.sendNotification('exit');
@@ -67,6 +83,7 @@ async function openOnce(script, text, uri) {
     clientMs,
     peakRssMb,
     rssMb,
+    peakWithTokensMb,
     diagnostics: timing.diagnostics,
     published: published?.diagnostics.length,
   };
@@ -87,7 +104,10 @@ for (const [name, script] of targets) {
       `${name} run ${i + 1}: server ${r.serverMs.toFixed(0)} ms, cpu ${r.cpuMs.toFixed(0)} ms, ` +
         `handler ${r.handlerMs.toFixed(0)} ms, client ${r.clientMs.toFixed(0)} ms, ` +
         `peak RSS ${r.peakRssMb.toFixed(0)} MB (${(r.peakRssMb / docMb).toFixed(2)}x), ` +
-        `RSS after ${r.rssMb.toFixed(0)} MB, ${r.diagnostics} diagnostics`,
+        `RSS after ${r.rssMb.toFixed(0)} MB, ${r.diagnostics} diagnostics` +
+        (r.peakWithTokensMb
+          ? `, peak RSS with tokens ${r.peakWithTokensMb.toFixed(0)} MB (${(r.peakWithTokensMb / docMb).toFixed(2)}x)`
+          : ''),
     );
   }
   const pick = (k) => median(results.map((r) => r[k]));

@@ -31,6 +31,8 @@ import { ensureDataset } from './generate.mjs';
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const SERVER = here('../dist/server/server.js');
 const DATA = here('./data/');
+/** The node flags the extension starts the server with (client/src/language/language-server.ts). */
+const SERVER_NODE_FLAGS = ['--max-semi-space-size=8'];
 const NAIVE = `${DATA}lsp-naive-server.mjs`;
 const RESULTS = here('./results/');
 
@@ -47,7 +49,7 @@ function log(text) {
 
 /** An LSP client on a freshly spawned server with timing on. */
 async function startServer(script) {
-  const child = spawn(process.execPath, [script, '--stdio'], {
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, script, '--stdio'], {
     stdio: ['pipe', 'pipe', 'inherit'],
     env: { ...process.env, BRIGHTRUN_LSP_TIMING: '1' },
   });

@@ -23,6 +23,13 @@ import {
 
 export type ServerState = 'starting' | 'running' | 'stopped' | 'failed';
 
+/**
+ * V8's default young generation (16 MB semispaces) lets a large open keep ~20 MB more resident
+ * than it needs; 8 MB semispaces open a 54 MB file in the same time with 17 MB less peak RSS
+ * (`node bench/lsp-open.mjs --node-flag --max-semi-space-size=8`). Smaller ones slow the open.
+ */
+const SERVER_NODE_FLAGS = ['--max-semi-space-size=8'];
+
 export class LanguageServer implements vscode.Disposable {
   private client: LanguageClient | undefined;
   private readonly stateChanges = new vscode.EventEmitter<ServerState>();
@@ -51,11 +58,15 @@ export class LanguageServer implements vscode.Disposable {
   async start(): Promise<void> {
     if (this.client) return;
     const serverOptions: ServerOptions = {
-      run: { module: this.serverModule, transport: TransportKind.ipc },
+      run: {
+        module: this.serverModule,
+        transport: TransportKind.ipc,
+        options: { execArgv: SERVER_NODE_FLAGS },
+      },
       debug: {
         module: this.serverModule,
         transport: TransportKind.ipc,
-        options: { execArgv: ['--nolazy', '--inspect=6019'] },
+        options: { execArgv: [...SERVER_NODE_FLAGS, '--nolazy', '--inspect=6019'] },
       },
     };
     const clientOptions: LanguageClientOptions = {
