@@ -522,6 +522,36 @@ describe('local stack (brightrun local up)', function () {
     assert.equal(existsSync(join(workspace, '.brightrun', 'local.json')), false);
   });
 
+  it('stops cleanly, without printing ready, when signalled while it starts', async () => {
+    const child = spawn(
+      process.execPath,
+      [bin, 'local', 'up', '--dir', workspace, '--port', '0', '--db-port', '0'],
+      { cwd: workspace, env: plainEnv, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const stdout: string[] = [];
+    const stderr: string[] = [];
+    createInterface({ input: child.stdout }).on('line', (line) => stdout.push(line));
+    const exited = new Promise<number | null>((resolve) =>
+      child.once('exit', (code) => resolve(code)),
+    );
+    createInterface({ input: child.stderr }).on('line', (line) => {
+      stderr.push(line);
+      if (line === 'brightrun local: starting the GPU cluster') child.kill('SIGTERM');
+    });
+    assert.equal(await exited, 0, stderr.join('\n'));
+    assert.deepEqual(stdout, [], 'it printed ready although it was told to stop');
+    assert.deepEqual(stderr.slice(-2), [
+      'brightrun local: stopping (SIGTERM)',
+      'brightrun local: stopped',
+    ]);
+    assert.equal(existsSync(join(workspace, '.brightrun', 'local.json')), false);
+    assert.equal(
+      existsSync(join(workspace, '.brightrun', 'postgres', 'data', 'postmaster.pid')),
+      false,
+      'Postgres still runs',
+    );
+  });
+
   it('finishes stopping when the Ctrl-C of `npm start` arrives as SIGTERM and then SIGINT', async () => {
     // `npm start -- --no-editor` passes the terminal's Ctrl-C on as SIGTERM, and the terminal
     // sends SIGINT to the stack directly: one keypress, two signals, in either order.

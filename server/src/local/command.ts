@@ -96,6 +96,24 @@ async function up(
   const started = performance.now();
   const port = portOption(values.port, 'port');
   const dbPort = portOption(values['db-port'], 'db-port');
+  // Listen before starting anything: a signal sent while the stack starts, or the moment
+  // `ready` is read, must stop it cleanly, not kill this process by default with the pieces it
+  // started left running (registering the first listener takes long enough to lose that race).
+  // A second Ctrl-C, while starting or stopping, ends at once; the pieces stop themselves (stdin
+  // lifeline, pg_ctl's own shutdown on the terminal's SIGINT). Under `npm start` one Ctrl-C
+  // arrives twice, as the terminal's SIGINT and as the SIGTERM `npm start` passes on, in either
+  // order: only a second SIGINT counts as a second Ctrl-C.
+  let received: NodeJS.Signals | undefined;
+  let interrupts = 0;
+  let onSignal: (name: NodeJS.Signals) => void = () => undefined;
+  const signalled = new Promise<NodeJS.Signals>((resolveSignal) => (onSignal = resolveSignal));
+  for (const name of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(name, () => {
+      if (name === 'SIGINT' && ++interrupts > 1) process.exit(130);
+      received ??= name;
+      onSignal(name);
+    });
+  }
   let stack;
   try {
     stack = await startStack({
@@ -110,7 +128,24 @@ async function up(
     output.err(`brightrun local: logs in ${paths.logs}\n`);
     return 1;
   }
-  const { info } = stack;
+  if (received === undefined) printReady(stack.info, paths, started, output);
+
+  const signal = await Promise.race([signalled, stack.failed]);
+  if (!['SIGINT', 'SIGTERM', 'SIGHUP'].includes(signal)) {
+    output.err(`brightrun local: stopped: ${signal}\n`);
+    setTimeout(() => process.exit(1), 2000).unref();
+    return 1;
+  }
+  output.err(`brightrun local: stopping (${signal})\n`);
+  await stack.stop(signal);
+  output.err('brightrun local: stopped\n');
+  // Everything is closed; should a library keep a handle open, do not hang on it.
+  setTimeout(() => process.exit(0), 2000).unref();
+  return 0;
+}
+
+/** The stack's addresses for a person, then `ready` for a program waiting on stdout. */
+function printReady(info: LocalInfo, paths: StackPaths, started: number, output: Output): void {
   output.err(
     [
       `BrightRun local stack (${Math.round(performance.now() - started)} ms)`,
@@ -126,35 +161,6 @@ async function up(
     ].join('\n'),
   );
   output.out('ready\n');
-
-  const signal = await Promise.race([
-    new Promise<NodeJS.Signals>((resolveSignal) => {
-      for (const name of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-        process.once(name, () => resolveSignal(name));
-      }
-    }),
-    stack.failed,
-  ]);
-  if (!['SIGINT', 'SIGTERM', 'SIGHUP'].includes(signal)) {
-    output.err(`brightrun local: stopped: ${signal}\n`);
-    setTimeout(() => process.exit(1), 2000).unref();
-    return 1;
-  }
-  output.err(`brightrun local: stopping (${signal})\n`);
-  // A second Ctrl-C while stopping ends at once; the pieces stop themselves (stdin lifeline,
-  // pg_ctl's own shutdown on the terminal's SIGINT). Under `npm start` one Ctrl-C arrives twice,
-  // as the terminal's SIGINT and as the SIGTERM `npm start` passes on, in either order: a SIGINT
-  // only counts as the second Ctrl-C when a SIGINT already started the stop.
-  let interrupts = signal === 'SIGINT' ? 1 : 0;
-  process.on('SIGINT', () => {
-    interrupts += 1;
-    if (interrupts > 1) process.exit(130);
-  });
-  await stack.stop(signal);
-  output.err('brightrun local: stopped\n');
-  // Everything is closed; should a library keep a handle open, do not hang on it.
-  setTimeout(() => process.exit(0), 2000).unref();
-  return 0;
 }
 
 function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
