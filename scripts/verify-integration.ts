@@ -264,6 +264,22 @@ async function main(): Promise<number> {
         return `no key → ${statuses[0]}, anon key → ${statuses[1]}`;
       });
     }
+    // RunPod workers trade their job's token for fresh upload URLs here; without it, a job that
+    // runs longer than two hours cannot deliver its files.
+    await check(
+      'worker-upload-urls is deployed and refuses a call without a job token',
+      async () => {
+        const { status, body } = await request(fn('worker-upload-urls'), {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{}',
+        });
+        if (status === 404)
+          throw new Error(`HTTP 404: the function is not deployed (${brief(body)})`);
+        if (status !== 401) throw new Error(`HTTP ${status}, expected 401`);
+        return 'HTTP 401';
+      },
+    );
   }
 
   if (s.GPU_CLUSTER_API_URL !== undefined) {

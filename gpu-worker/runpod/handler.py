@@ -13,8 +13,10 @@ installed. The cluster contract (architecture.md §5) maps onto RunPod like this
   keeps only the message (runpod-python turns a yielded ``error`` into the job's error string),
   so the message ends with ``[error_code=<code>]``, which the backend parses and strips: the
   code decides whether the job is worth another attempt.
-A worker's disk is gone when the job ends, so files are PUT to the signed upload URLs in
-``input.upload_urls`` (name → URL), and ``model_files`` names each uploaded object by its storage
+A worker's disk is gone when the job ends, so files are PUT to signed upload URLs: fresh ones
+fetched just before uploading from ``input.upload_urls_refresh`` (``{url, token}``: hosted Supabase
+signs upload URLs for two hours, which a long job outlives), else those in ``input.upload_urls``
+(name → URL) the job came with. ``model_files`` names each uploaded object by its storage
 key ``<bucket>/<path>`` (taken from the URL, without host or signature): the backend checks the
 key is the one it signed and reads the object back to verify it. A file without an upload URL is
 not uploaded and not listed.
@@ -149,6 +151,67 @@ class UploadRefused(Exception):
     """The storage refused an upload for good (an expired or invalid signed URL, a size limit)."""
 
 
+class AttemptSuperseded(Exception):
+    """The backend no longer counts this attempt (the job ended, was cancelled or retried)."""
+
+
+def _log(message: str) -> None:
+    print(f"brightrun handler: {message}", file=sys.stderr, flush=True)
+
+
+def _answer_error(exc: urllib.error.HTTPError) -> str:
+    try:
+        body = json.loads(exc.read())
+        return str(body.get("error") or exc.reason)
+    except (ValueError, OSError, AttributeError):
+        return str(exc.reason)
+
+
+def refreshed_upload_urls(
+    job_input: dict[str, Any], opener: Callable[..., Any] = urllib.request.urlopen
+) -> Any:
+    """Fresh upload URLs from ``input.upload_urls_refresh``, or the job's own ``upload_urls``
+    when there is no refresh or it cannot answer (they may still be valid). Raises
+    AttemptSuperseded when the backend says this attempt's files are no longer wanted."""
+    original = job_input.get("upload_urls")
+    refresh = job_input.get("upload_urls_refresh")
+    if not isinstance(refresh, dict):
+        return original
+    url, token = refresh.get("url"), refresh.get("token")
+    if not isinstance(url, str) or not isinstance(token, str):
+        return original
+    for attempt in range(1, UPLOAD_ATTEMPTS + 1):
+        request = urllib.request.Request(url, data=b"{}", method="POST")
+        request.add_header("Authorization", f"Bearer {token}")
+        request.add_header("Content-Type", "application/json")
+        try:
+            with opener(request, timeout=60) as response:
+                body = json.loads(response.read())
+            data = body.get("data") if isinstance(body, dict) else None
+            urls = data.get("upload_urls") if isinstance(data, dict) else None
+            if isinstance(urls, dict):
+                return urls
+            _log("the upload URL refresh answered without upload_urls; using the job's own")
+            return original
+        except urllib.error.HTTPError as exc:
+            if exc.code == 409:
+                raise AttemptSuperseded(_answer_error(exc)) from exc
+            if 400 <= exc.code < 500 and exc.code not in (408, 429):
+                _log(
+                    f"the upload URL refresh refused the token (HTTP {exc.code}: "
+                    f"{_answer_error(exc)}); using the job's own URLs"
+                )
+                return original
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            if attempt == UPLOAD_ATTEMPTS:
+                _log(f"could not reach the upload URL refresh ({exc}); using the job's own URLs")
+                return original
+        if attempt < UPLOAD_ATTEMPTS:
+            time.sleep(2**attempt)
+    _log("the upload URL refresh kept failing; using the job's own URLs")
+    return original
+
+
 def put_file(path: str, url: str, opener: Callable[..., Any] = urllib.request.urlopen) -> None:
     """PUTs one file, retrying transient failures; signed URLs accept a plain PUT of the bytes.
 
@@ -231,15 +294,24 @@ def handler(
                 f"The trainer stopped unexpectedly (exit code {code}); retry the job", "worker_exit"
             )
             return
+        try:
+            upload_urls = refreshed_upload_urls(job_input)
+        except AttemptSuperseded as exc:
+            yield failure(
+                f"The backend no longer wants this attempt's files ({exc}); nothing was uploaded",
+                "attempt_superseded",
+            )
+            return
         name = ""
         try:
-            for name, path, url in upload_plan(state.files, job_input.get("upload_urls")):
+            for name, path, url in upload_plan(state.files, upload_urls):
                 put_file(path, url)
                 state.output["model_files"][name] = object_key(url)
         except UploadRefused as exc:
             yield failure(
                 f"The storage refused the upload of {name} ({exc}); its signed URL may have "
-                "expired before training ended (hosted Supabase signs upload URLs for 2 hours)",
+                "expired (hosted Supabase signs upload URLs for 2 hours) and no fresh one could "
+                "be fetched",
                 "upload_refused",
             )
             return

@@ -33,7 +33,11 @@ const EXPECTED_FILES = [
 ];
 
 interface RunBody {
-  input: { job_id: string; upload_urls?: Record<string, string> };
+  input: {
+    job_id: string;
+    upload_urls?: Record<string, string>;
+    upload_urls_refresh?: { url: string; token: string };
+  };
   policy?: { executionTimeout?: number; ttl?: number };
 }
 
@@ -63,6 +67,8 @@ describe('the RunPod path (real handler behind a RunPod Serverless stand-in)', f
   let gateway: Gateway;
   let user: string;
   let datasetId: string;
+  /** The functions' JSON log lines, for the worker's calls to worker-upload-urls. */
+  const functionLogs: Record<string, unknown>[] = [];
 
   before(async function () {
     this.timeout(180_000);
@@ -76,9 +82,15 @@ describe('the RunPod path (real handler behind a RunPod Serverless stand-in)', f
         GPU_CLUSTER_API_URL: standin.url,
         GPU_CLUSTER_API_KEY: standin.key,
       },
-      extraEnv: TEST_KNOBS,
+      // Hosted Storage signs upload URLs for two hours whatever is asked; here they last one
+      // second, so every job outlives the URLs it was submitted with, as a long hosted job does,
+      // and its worker must fetch fresh ones from worker-upload-urls to deliver its files.
+      extraEnv: { ...TEST_KNOBS, BRIGHTRUN_STORAGE_UPLOAD_URL_MAX_SECONDS: '1' },
       onWake: () => undefined,
-      onLog: process.env.BRIGHTRUN_TEST_LOGS === '1' ? (line) => console.error(line) : undefined,
+      onLog: (line) => {
+        if (process.env.BRIGHTRUN_TEST_LOGS === '1') console.error(line);
+        if (line.startsWith('{')) functionLogs.push(JSON.parse(line) as Record<string, unknown>);
+      },
     });
     user = await stack.newUser();
     datasetId = await stack.readyDataset(user);
@@ -135,6 +147,12 @@ describe('the RunPod path (real handler behind a RunPod Serverless stand-in)', f
         assert.match(url, folder, name);
         assert.ok(url.includes(`/attempt-1/${name}?token=`), url);
       }
+      // And where to trade the job's worker token for fresh URLs before uploading.
+      assert.equal(
+        body.input.upload_urls_refresh?.url,
+        `${gateway.url}/functions/v1/worker-upload-urls`,
+      );
+      assert.match(body.input.upload_urls_refresh?.token ?? '', /^[\w-]+\.[\w-]+\.[\w-]+$/);
       // Twice the estimate plus an hour, at least an hour; the lifetime adds a day of queueing.
       const [{ hours }] = await stack.db.sql<{ hours: string }[]>`
         select estimated_duration_hours as hours from public.training_jobs where id = ${jobId}`;
@@ -182,6 +200,43 @@ describe('the RunPod path (real handler behind a RunPod Serverless stand-in)', f
       for (const [name, key] of Object.entries(reported)) {
         assert.match(key, new RegExp(`^lora-models/${user}/[0-9a-f-]{36}/attempt-1/${name}$`));
       }
+    });
+
+    it('the worker uploaded with fresh URLs: those it was submitted with had expired', async function () {
+      const body = await standin.get<RunBody>(`/_standin/requests/${externalId}`);
+      const refreshed = functionLogs.filter(
+        (l) => l.function === 'worker-upload-urls' && l.job_id === jobId,
+      );
+      assert.deepEqual(
+        refreshed.map((l) => [l.status, l.attempt, l.user_id]),
+        [[200, 1, user]],
+        JSON.stringify(refreshed),
+      );
+      const original = body.input.upload_urls!['training_log.jsonl'];
+      const refused = await fetch(original, { method: 'PUT', body: 'late' });
+      assert.equal(refused.status, 400, await refused.text());
+    });
+
+    it('worker-upload-urls refuses a finished job, a forged token and no token', async function () {
+      const body = await standin.get<RunBody>(`/_standin/requests/${externalId}`);
+      const { url, token } = body.input.upload_urls_refresh!;
+      const ask = (authorization?: string) =>
+        fetch(url, {
+          method: 'POST',
+          headers: authorization === undefined ? {} : { authorization },
+          body: '{}',
+        });
+      const finished = await ask(`Bearer ${token}`);
+      assert.equal(finished.status, 409);
+      assert.match(((await finished.json()) as { error: string }).error, /no longer counts/);
+      const [head, claims, signature] = token.split('.');
+      const forged = `${head}.${claims}.${signature.slice(0, -2)}AA`;
+      assert.equal((await ask(`Bearer ${forged}`)).status, 401);
+      const user401 = await ask(
+        `Bearer ${userToken(user, `${user}@local`, stack.gatewayEnv.BRIGHTRUN_JWT_SECRET)}`,
+      );
+      assert.equal(user401.status, 401);
+      assert.equal((await ask()).status, 401);
     });
 
     it('create-model-artifacts verifies the uploads in place, byte for byte', async function () {

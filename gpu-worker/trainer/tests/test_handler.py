@@ -6,6 +6,8 @@ import os
 import sys
 import tempfile
 import threading
+import io
+import json
 import unittest
 import urllib.error
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -141,6 +143,69 @@ class HandlerTest(unittest.TestCase):
         finally:
             os.unlink(f.name)
         self.assertEqual(len(calls), 1)
+
+    REFRESH = {"url": "https://api/functions/v1/worker-upload-urls", "token": "tok"}
+    OWN = {"adapter_model.safetensors": "https://s/own?token=old"}
+
+    def _refresh(self, answer: Any) -> tuple[Any, list[Any]]:
+        """refreshed_upload_urls with an opener that answers `answer` (bytes or an exception)
+        to every request, and no back-off sleeps."""
+        calls: list[Any] = []
+
+        class Response(io.BytesIO):
+            def __enter__(self) -> "Response":
+                return self
+
+            def __exit__(self, *_: object) -> None:
+                return None
+
+        def opener(request: Any, timeout: float) -> Any:
+            calls.append(request)
+            if isinstance(answer, Exception):
+                raise answer
+            return Response(answer)
+
+        sleep = handler.time.sleep
+        handler.time.sleep = lambda _: None
+        try:
+            urls = handler.refreshed_upload_urls(
+                {"upload_urls": self.OWN, "upload_urls_refresh": self.REFRESH}, opener
+            )
+        finally:
+            handler.time.sleep = sleep
+        return urls, calls
+
+    def test_fresh_upload_urls_replace_the_jobs_own(self) -> None:
+        fresh = {"adapter_model.safetensors": "https://s/fresh?token=new"}
+        body = json.dumps({"success": True, "data": {"upload_urls": fresh}}).encode()
+        urls, calls = self._refresh(body)
+        self.assertEqual(urls, fresh)
+        self.assertEqual(calls[0].get_method(), "POST")
+        self.assertEqual(calls[0].full_url, self.REFRESH["url"])
+        self.assertEqual(calls[0].get_header("Authorization"), "Bearer tok")
+
+    def test_without_a_refresh_the_jobs_own_urls_are_used(self) -> None:
+        self.assertEqual(handler.refreshed_upload_urls({"upload_urls": self.OWN}), self.OWN)
+
+    def test_a_refused_or_unreachable_refresh_falls_back_to_the_jobs_own_urls(self) -> None:
+        expired = urllib.error.HTTPError(
+            self.REFRESH["url"], 401, "Unauthorized", {}, io.BytesIO(b'{"error": "expired"}')
+        )
+        urls, calls = self._refresh(expired)
+        self.assertEqual((urls, len(calls)), (self.OWN, 1))
+        urls, calls = self._refresh(urllib.error.URLError("connection refused"))
+        self.assertEqual((urls, len(calls)), (self.OWN, handler.UPLOAD_ATTEMPTS))
+
+    def test_a_superseded_attempt_uploads_nothing(self) -> None:
+        gone = urllib.error.HTTPError(
+            self.REFRESH["url"],
+            409,
+            "Conflict",
+            {},
+            io.BytesIO(b'{"error": "Attempt 1 of the job no longer counts"}'),
+        )
+        with self.assertRaisesRegex(handler.AttemptSuperseded, "no longer counts"):
+            self._refresh(gone)
 
     def test_bad_input_yields_an_error(self) -> None:
         self.assertEqual(

@@ -17,15 +17,26 @@ import type {
 } from '../../../common/gpu-cluster/contract.ts';
 
 /**
- * What the processor sends to `POST /run`: the contract's request plus two things only a hosted
+ * What the processor sends to `POST /run`: the contract's request plus what only a hosted
  * provider needs. `input.upload_urls` maps each file the trainer will write to a signed upload
  * URL (a RunPod worker's disk is gone when the job ends; the local cluster ignores them and
- * serves the files itself). `policy.ttl` is RunPod's job lifetime in milliseconds, counted from
+ * serves the files itself), and `input.upload_urls_refresh` is where and how the worker gets
+ * fresh ones before uploading (hosted upload URLs last two hours; see
+ * `worker-upload-urls`). `policy.ttl` is RunPod's job lifetime in milliseconds, counted from
  * submission and covering queue and execution time.
  */
 export interface ProviderRunRequest extends RunRequest {
-  input: RunRequest['input'] & { upload_urls?: Record<string, string> };
+  input: RunRequest['input'] & {
+    upload_urls?: Record<string, string>;
+    upload_urls_refresh?: UploadUrlsRefresh;
+  };
   policy?: { executionTimeout?: number; ttl?: number };
+}
+
+/** `POST url` with `Authorization: Bearer token` answers `{data: {upload_urls}}`. */
+export interface UploadUrlsRefresh {
+  url: string;
+  token: string;
 }
 
 export type GpuClusterErrorKind =

@@ -25,10 +25,12 @@ import {
   GpuClusterError,
   type ProviderRunRequest,
 } from '../_shared/gpu-cluster-client.ts';
+import { supabaseUrl } from '../_shared/env.ts';
 import { logLine } from '../_shared/log.ts';
 import { notify } from '../_shared/notify.ts';
 import { writeComputeCost } from '../_shared/processing/costs.ts';
 import { wakeFunction } from '../_shared/wake.ts';
+import { signWorkerToken } from '../_shared/worker-token.ts';
 import type { StoragePort } from '../_shared/storage/port.ts';
 import {
   backoffMs,
@@ -279,9 +281,10 @@ export class Processor {
   /**
    * The `POST /run` body of one attempt: the signed dataset URL, the hyperparameters, a signed
    * upload URL per file the trainer will write (into this attempt's folder of the artifact, see
-   * _shared/artifact-files.ts) and the provider's execution policy. Upload URLs live as long as
-   * the job may (the local file store honours that; hosted Supabase Storage signs upload URLs
-   * for two hours whatever is asked — see docs/gpu-cluster-api.md).
+   * _shared/artifact-files.ts) and the provider's execution policy. Upload URLs are asked to
+   * live as long as the job may, but Storage signs them for two hours whatever is asked (hosted,
+   * and the local file store likewise), so the worker also gets a token, valid as long as the
+   * job, to fetch fresh ones from `worker-upload-urls` just before it uploads.
    */
   private async runRequest(job: JobRow, attempt: number): Promise<ProviderRunRequest> {
     const dataset = await withServiceRole(
@@ -316,6 +319,13 @@ export class Processor {
       hyperparameters: job.config.hyperparameters ?? {},
       gpu_config: { type: job.gpu_type, count: job.gpu_count },
       upload_urls: Object.fromEntries(files.map((file, i) => [file, signed[i]])),
+      upload_urls_refresh: {
+        url: `${supabaseUrl()}/functions/v1/worker-upload-urls`,
+        token: await signWorkerToken(
+          { jobId: job.id, attempt },
+          Math.ceil((Date.now() + ttl) / 1000),
+        ),
+      },
     };
     if (this.settings.forwardDebug && job.config.debug !== undefined) {
       input.debug = job.config.debug;

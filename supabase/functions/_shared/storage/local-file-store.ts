@@ -21,7 +21,15 @@ export interface LocalFileStoreOptions {
   /** The database holding `storage.buckets` and `storage.objects` (a pool is itself a
    * function, so it is passed as a getter: `() => pool`). */
   sql: () => Sql;
+  /**
+   * The longest life an upload URL gets, whatever is asked: hosted Storage signs them for two
+   * hours (7200 s), and so does this store by default, so the local stack meets the same limit.
+   */
+  maxUploadSeconds?: number;
 }
+
+/** Hosted Supabase Storage's fixed lifetime of a signed upload URL. */
+export const HOSTED_UPLOAD_URL_SECONDS = 7200;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -71,8 +79,12 @@ export class LocalFileStore implements StoragePort {
     path: string,
     expiresInSeconds: number,
   ): Promise<string> {
+    const seconds = Math.min(
+      expiresInSeconds,
+      this.#options.maxUploadSeconds ?? HOSTED_UPLOAD_URL_SECONDS,
+    );
     // No upsert, as Supabase's default: once an upload succeeded, the URL cannot replace it.
-    const token = await signStorageToken(this.#options.secret, bucket, path, expiresInSeconds, {
+    const token = await signStorageToken(this.#options.secret, bucket, path, seconds, {
       upsert: false,
     });
     return signedUrl(this.#baseUrl(), 'upload', bucket, path, token);

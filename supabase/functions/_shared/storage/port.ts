@@ -2,8 +2,8 @@
 // Supabase Storage (supabase-storage.ts) and a local file store for one machine
 // (local-file-store.ts) whose signed URLs use the same paths as Supabase Storage.
 import { db } from '../db.ts';
-import { optionalEnv, requireEnv, supabaseUrl, ConfigError } from '../env.ts';
-import { LocalFileStore } from './local-file-store.ts';
+import { numberSetting, optionalEnv, requireEnv, supabaseUrl, ConfigError } from '../env.ts';
+import { HOSTED_UPLOAD_URL_SECONDS, LocalFileStore } from './local-file-store.ts';
 import { SupabaseStorage } from './supabase-storage.ts';
 
 export { StorageError } from './errors.ts';
@@ -50,6 +50,13 @@ export function storageFromEnv(): StoragePort {
       secret: requireEnv('BRIGHTRUN_JWT_SECRET'),
       baseUrl: supabaseUrl,
       sql: db,
+      // Tests shorten it to see a job outlive its first upload URLs.
+      maxUploadSeconds: numberSetting(
+        'BRIGHTRUN_STORAGE_UPLOAD_URL_MAX_SECONDS',
+        HOSTED_UPLOAD_URL_SECONDS,
+        1,
+        HOSTED_UPLOAD_URL_SECONDS,
+      ),
     });
   } else if (kind === 'supabase') {
     port = new SupabaseStorage({
