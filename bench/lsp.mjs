@@ -32,7 +32,7 @@ const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const SERVER = here('../dist/server/server.js');
 const DATA = here('./data/');
 /** The node flags the extension starts the server with (client/src/language/language-server.ts). */
-const SERVER_NODE_FLAGS = ['--max-semi-space-size=8'];
+const SERVER_NODE_FLAGS = ['--max-semi-space-size=4'];
 const NAIVE = `${DATA}lsp-naive-server.mjs`;
 const RESULTS = here('./results/');
 

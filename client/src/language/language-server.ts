@@ -24,11 +24,12 @@ import {
 export type ServerState = 'starting' | 'running' | 'stopped' | 'failed';
 
 /**
- * V8's default young generation (16 MB semispaces) lets a large open keep ~20 MB more resident
- * than it needs; 8 MB semispaces open a 54 MB file in the same time with 17 MB less peak RSS
- * (`node bench/lsp-open.mjs --node-flag --max-semi-space-size=8`). Smaller ones slow the open.
+ * V8's default young generation (16 MB semispaces) lets a large open keep ~25 MB more resident
+ * than it needs; with 4 MB semispaces a 54 MB file opens in the same time (within the noise of
+ * `node bench/lsp-open.mjs --tokens`) and the peak RSS with its background token count stays
+ * under 4x the file. 1 MB semispaces slow the open by a tenth.
  */
-const SERVER_NODE_FLAGS = ['--max-semi-space-size=8'];
+const SERVER_NODE_FLAGS = ['--max-semi-space-size=4'];
 
 export class LanguageServer implements vscode.Disposable {
   private client: LanguageClient | undefined;

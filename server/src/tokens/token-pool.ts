@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ChatMessage } from '../../../common/engine/shape.ts';
+import type { CountCacheLimits } from '../../../common/tokenizers/count-cache.ts';
 import type { TokenizerInfo } from '../../../common/tokenizers/token-counter.ts';
 import type { CountRequest, TokenWorkerData, TokenWorkerMessage } from './token-protocol.ts';
 
@@ -17,6 +18,8 @@ export interface TokenPoolOptions {
   batchChars?: number;
   /** Batches queued or in flight before `capacity()` makes the caller wait. */
   maxPendingBatches?: number;
+  /** Bounds of each worker's content cache (token-worker.ts has the defaults). */
+  cache?: CountCacheLimits;
 }
 
 /** One `count()` call: its result array is filled in order as its batches come back. */
@@ -114,7 +117,7 @@ export class TokenPool {
     options: TokenPoolOptions = {},
   ): Promise<TokenPool> {
     const url = options.workerUrl ?? defaultWorkerUrl();
-    const workerData: TokenWorkerData = { baseModel };
+    const workerData: TokenWorkerData = { baseModel, cache: options.cache };
     const slots = Array.from({ length: Math.max(1, size) }, () => ({
       worker: startWorker(url, workerData),
       inFlight: new Map<number, Batch>(),

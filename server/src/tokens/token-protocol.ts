@@ -1,9 +1,12 @@
 import type { ChatMessage } from '../../../common/engine/shape.ts';
+import type { CountCacheLimits } from '../../../common/tokenizers/count-cache.ts';
 import type { TokenizerInfo } from '../../../common/tokenizers/token-counter.ts';
 
 /** What the pool passes to each token worker at start-up. */
 export interface TokenWorkerData {
   baseModel: string;
+  /** Bounds of the worker's content cache (defaults in token-worker.ts). */
+  cache?: CountCacheLimits;
 }
 
 /** Pool → worker: count each sample (a rendered chat). */

@@ -8,7 +8,7 @@ import type { CountRequest, TokenWorkerData, TokenWorkerMessage } from './token-
 
 const port = parentPort;
 if (port === null) throw new Error('token-worker must run in a worker thread');
-const { baseModel } = workerData as TokenWorkerData;
+const { baseModel, cache } = workerData as TokenWorkerData;
 
 function post(message: TokenWorkerMessage): void {
   port!.postMessage(message);
@@ -29,7 +29,9 @@ function answer(counter: TokenCounter, request: CountRequest): void {
 
 // A worker sees a conversation's repeated contents within a few batches, so a modest cache
 // catches them; the default (16M characters) cost each worker tens of megabytes.
-loadTokenCounter(baseModel, { cache: { maxEntries: 20_000, maxChars: 2_000_000 } }).then(
+const CACHE = { maxEntries: 20_000, maxChars: 2_000_000 };
+
+loadTokenCounter(baseModel, { cache: cache ?? CACHE }).then(
   (counter) => {
     port.on('message', (request: CountRequest) => answer(counter, request));
     post({ type: 'ready', tokenizer: tokenizerInfo(counter) });

@@ -32,9 +32,19 @@ interface Job {
   changedAt: number;
 }
 
-/** Characters of message content per batch sent to the worker (about a millisecond of work). */
-const BATCH_CHARS = 128 * 1024;
-const BATCH_SAMPLES = 256;
+/**
+ * Characters of message content per batch sent to the worker. The samples of a batch are
+ * rendered from the lines' text here and stay alive until the worker answers, long enough to
+ * be promoted to the old generation: small batches keep that garbage (and the peak RSS while a
+ * large file is counted) small. 16 KB is a few milliseconds of the worker's work.
+ */
+const BATCH_CHARS = 16 * 1024;
+const BATCH_SAMPLES = 32;
+/**
+ * The worker's content cache, smaller than the CLI's: the server lives beside the editor, and
+ * counting in the background need not be fast. Repeated system prompts still hit it.
+ */
+const WORKER_CACHE = { maxEntries: 5_000, maxChars: 500_000 };
 
 /**
  * Token counting for the language server, off the diagnostics path. Hover uses a counter in
@@ -118,7 +128,7 @@ export class TokenService {
     let pool = this.pools.get(baseModel);
     if (pool === undefined) {
       // One worker: the server shares the machine with the editor, and counting is not urgent.
-      pool = TokenPool.create(baseModel, 1);
+      pool = TokenPool.create(baseModel, 1, { cache: WORKER_CACHE });
       this.pools.set(baseModel, pool);
       pool.catch(() => this.pools.delete(baseModel));
     }
