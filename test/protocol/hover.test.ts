@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import type { Hover, MarkupContent } from 'vscode-languageserver-protocol';
 import { HoverRequest } from 'vscode-languageserver-protocol';
+import { analyzeLine } from '../../common/engine/line/analyze-line.ts';
+import { DATASET_SUMMARY_NOTIFICATION, type DatasetSummary } from '../../common/protocol/lsp.ts';
+import { loadTokenCounter } from '../../common/tokenizers/load-token-counter.ts';
 import { LspClient } from './support/lsp-client.ts';
 
 const SYSTEM =
@@ -55,5 +58,23 @@ describe('language server: hover', function () {
     assert.match(text, /\d+ tokens \(mistral[^)]*\) · \d+(\.\d)?% of max_seq_length 2048/);
     assert.equal(text.split('Seeing how much I spent.').length - 1, 1, text);
     assert.match(text, /\*\*assistant\*\* · trained/);
+  });
+
+  it('counts exactly what the trainer sees, before and after the background count', async () => {
+    // The server's own thread holds no tokenizer: hover asks the token worker, or reuses the
+    // counts the background pass left on the line. Both must be the model's exact count.
+    const counter = await loadTokenCounter('mistralai/Mistral-7B-v0.1');
+    const [sample] = analyzeLine(PAIR, 0, { expectedShape: undefined }).samples;
+    const expected = `${counter.countSample(sample.messages)} tokens (mistral`;
+    const uri = 'file:///work/hover-count.jsonl';
+    await client.open(uri, PAIR);
+    await client.diagnostics(uri, 1);
+    const position = PAIR.indexOf('target_response') + 40;
+    assert.ok((await hoverAt(uri, 0, position)).includes(expected), expected);
+    await client.notification(DATASET_SUMMARY_NOTIFICATION, (p) => {
+      const summary = p as DatasetSummary;
+      return summary.uri === uri && summary.tokens !== undefined;
+    });
+    assert.ok((await hoverAt(uri, 0, position)).includes(expected), expected);
   });
 });

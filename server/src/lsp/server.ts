@@ -215,9 +215,13 @@ export function startServer(connection: Connection, tap?: ServerTap): void {
     if (document === undefined) return null;
     checkCancelled(token);
     const config = await settings.get(document.uri);
-    const counter = await tokens.counter(config.validation.baseModel);
+    const version = document.version;
+    const { baseModel, maxSeqLength } = config.validation;
+    const counted = await tokens.countLine(document, position.line, baseModel);
     checkCancelled(token);
-    return hover(document, position, counter, config.validation.maxSeqLength);
+    // Counted for a version the user has since edited: the counts may not fit the line now.
+    if (document.version !== version) return null;
+    return hover(document, position, counted, maxSeqLength);
   });
 
   editorFeatures.register();

@@ -5,9 +5,15 @@ import type { LineFacts } from '../../../../common/engine/line-facts.ts';
 import type { PropertyInfo, SchemaName } from '../../../../common/engine/schema/index.ts';
 import { getPropertyInfo } from '../../../../common/engine/schema/index.ts';
 import type { Sample } from '../../../../common/engine/shape.ts';
-import type { TokenCounter } from '../../../../common/tokenizers/token-counter.ts';
+import type { TokenizerInfo } from '../../../../common/tokenizers/token-counter.ts';
 import type { DatasetDocument } from '../document/dataset-document.ts';
 import { locate } from './json-location.ts';
+
+/** The token counts of a line's samples, in order, and the tokenizer that made them. */
+export interface SampleTokens {
+  counts: readonly number[];
+  tokenizer: TokenizerInfo;
+}
 
 /** Long messages are cut in the hover; the full text is in the line itself. */
 const MESSAGE_PREVIEW_CHARS = 600;
@@ -20,7 +26,7 @@ const MESSAGE_PREVIEW_CHARS = 600;
 export function hover(
   document: DatasetDocument,
   position: Position,
-  counter: TokenCounter,
+  tokens: SampleTokens | undefined,
   maxSeqLength: number,
 ): Hover | null {
   if (position.line >= document.lineCount) return null;
@@ -29,7 +35,7 @@ export function hover(
   const sections: string[] = [];
   const keyDoc = keyDocumentation(document.line(position.line), position.character, facts);
   if (keyDoc !== undefined) sections.push(keyDoc);
-  if (facts.kind === 'data') sections.push(lineSummary(facts, counter, maxSeqLength));
+  if (facts.kind === 'data') sections.push(lineSummary(facts, tokens, maxSeqLength));
   if (sections.length === 0) return null;
   return { contents: { kind: MarkupKind.Markdown, value: sections.join('\n\n---\n\n') } };
 }
@@ -61,20 +67,28 @@ export function describeProperty(info: PropertyInfo): string {
   return lines.join('\n\n');
 }
 
-function lineSummary(facts: LineFacts, counter: TokenCounter, maxSeqLength: number): string {
+function lineSummary(
+  facts: LineFacts,
+  tokens: SampleTokens | undefined,
+  maxSeqLength: number,
+): string {
   const parts: string[] = [];
   const pairs = facts.pairs === 1 ? '1 training pair' : `${facts.pairs} training pairs`;
   parts.push(`**${facts.shape ?? 'unknown shape'}** line · ${pairs}`);
   facts.samples.forEach((sample, index) => {
-    const tokens = counter.countSample(sample.messages);
-    const percent = Math.round((tokens / maxSeqLength) * 1000) / 10;
-    const approx = counter.exact ? '' : '≈';
     const label = facts.samples.length > 1 ? `Sample ${index + 1}: ` : '';
-    parts.push(
-      `${label}${approx}${tokens} tokens (${counter.name}${counter.exact ? '' : ', an estimate'}) · ` +
-        `${percent}% of max_seq_length ${maxSeqLength}` +
-        (tokens > maxSeqLength ? ' — **too long: it will be truncated**' : ''),
-    );
+    const count = tokens?.counts[index];
+    if (tokens !== undefined && count !== undefined) {
+      const { name, exact } = tokens.tokenizer;
+      const percent = Math.round((count / maxSeqLength) * 1000) / 10;
+      parts.push(
+        `${label}${exact ? '' : '≈'}${count} tokens (${name}${exact ? '' : ', an estimate'}) · ` +
+          `${percent}% of max_seq_length ${maxSeqLength}` +
+          (count > maxSeqLength ? ' — **too long: it will be truncated**' : ''),
+      );
+    } else if (label !== '') {
+      parts.push(label.slice(0, -2));
+    }
     parts.push(renderChat(sample));
   });
   return parts.join('\n\n');

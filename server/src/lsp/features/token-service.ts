@@ -1,8 +1,7 @@
 import type { ChatMessage } from '../../../../common/engine/shape.ts';
-import { loadTokenCounter } from '../../../../common/tokenizers/load-token-counter.ts';
-import type { TokenCounter } from '../../../../common/tokenizers/token-counter.ts';
 import { TokenPool } from '../../tokens/token-pool.ts';
 import type { DatasetDocument, DocumentLine } from '../document/dataset-document.ts';
+import type { SampleTokens } from './hover.ts';
 
 /** Token figures of one document version, for the summary notification. */
 export interface TokenTotals {
@@ -47,15 +46,15 @@ const BATCH_SAMPLES = 32;
 const WORKER_CACHE = { maxEntries: 5_000, maxChars: 500_000 };
 
 /**
- * Token counting for the language server, off the diagnostics path. Hover uses a counter in
- * the server process (one sample at a time); whole documents are counted in the background on
- * a worker thread (server/src/tokens), a batch at a time, after the edits pause. Counts are
+ * Token counting for the language server, off the diagnostics path and off its thread: the
+ * tokenizer lives only in a worker (server/src/tokens), so the server holds no vocabulary. Whole
+ * documents are counted in the background a batch at a time, after the edits pause; hover asks
+ * for one line's samples. Counts are
  * kept on the document's line entries, which a change replaces, so after an edit only the
  * changed lines are counted again. When every valid sample of the current version has a count
  * the caller gets the totals (for `brightrun/datasetSummary` and BRL040).
  */
 export class TokenService {
-  private readonly counters = new Map<string, Promise<TokenCounter>>();
   private readonly pools = new Map<string, Promise<TokenPool>>();
   private readonly jobs = new Map<string, Job>();
   private readonly delayMs: number;
@@ -67,14 +66,32 @@ export class TokenService {
     this.log = options.log ?? (() => undefined);
   }
 
-  /** A counter in this thread (hover counts one line), loaded on first use. */
-  counter(baseModel: string): Promise<TokenCounter> {
-    let counter = this.counters.get(baseModel);
-    if (counter === undefined) {
-      counter = loadTokenCounter(baseModel);
-      this.counters.set(baseModel, counter);
+  /**
+   * The token counts of line `index`'s samples (hover): those the background count left on the
+   * line when it counted them with `baseModel`, else counted now on the worker. Undefined for a
+   * line without samples, or when the tokenizer cannot be loaded.
+   */
+  async countLine(
+    document: DatasetDocument,
+    index: number,
+    baseModel: string,
+  ): Promise<SampleTokens | undefined> {
+    if (index >= document.lineCount) return undefined;
+    const line = document.lines()[index];
+    const facts = line.facts;
+    if (facts.kind !== 'data' || facts.sampleCount === 0) return undefined;
+    try {
+      const pool = await this.pool(baseModel);
+      const job = this.jobs.get(document.uri);
+      const counts =
+        line.tokens !== undefined && job?.countedWith === baseModel
+          ? line.tokens
+          : await pool.count(facts.renderSamples().map((sample) => sample.messages));
+      return { counts, tokenizer: pool.tokenizer };
+    } catch (err) {
+      this.log(`hover token count failed: ${err instanceof Error ? err.message : String(err)}`);
+      return undefined;
     }
-    return counter;
   }
 
   /** Counts the document's uncounted samples once edits pause; `done` gets the totals. */
