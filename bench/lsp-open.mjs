@@ -3,7 +3,8 @@
 // RSS), for quick measurements while working on the open path. Each run spawns a fresh server;
 // the figures of every run are printed, then the median. `--node-flag` passes a flag to the
 // server's node (e.g. --cpu-prof); `--naive` measures bench/lsp-naive-server.ts in the same run;
-// `--tokens` also waits for the background token statistics and reports the peak RSS with them.
+// `--tokens` also waits for the background token statistics and reports the peak RSS with them,
+// counted for `--base-model ID` when given.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +25,10 @@ const runs = argv.includes('--runs') ? Number(argv[argv.indexOf('--runs') + 1]) 
 const givenFlags = argv.flatMap((a, i) => (a === '--node-flag' ? [argv[i + 1]] : []));
 const nodeFlags = givenFlags.length > 0 ? givenFlags : ['--max-semi-space-size=4'];
 const withTokens = argv.includes('--tokens');
+// `--base-model ID`: the brightrun.validation.baseModel the client answers (default: the server's).
+const baseModel = argv.includes('--base-model')
+  ? argv[argv.indexOf('--base-model') + 1]
+  : undefined;
 
 async function openOnce(script, text, uri) {
   const child = spawn(process.execPath, [...nodeFlags, script, '--stdio'], {
@@ -48,11 +53,14 @@ async function openOnce(script, text, uri) {
   connection.onNotification('brightrun/timing', (p) => {
     if (p.uri === uri && p.version === 1) resolveTiming(p);
   });
+  connection.onRequest('workspace/configuration', (params) =>
+    params.items.map(() => (baseModel === undefined ? {} : { validation: { baseModel } })),
+  );
   connection.listen();
   await connection.sendRequest('initialize', {
     processId: process.pid,
     rootUri: null,
-    capabilities: {},
+    capabilities: { workspace: { configuration: true } },
   });
   await connection.sendNotification('initialized', {});
   const sent = performance.now();
