@@ -5,10 +5,15 @@
  * rules and statistics need, without building a syntax tree or a single string.
  *
  * It only ever answers "accepted" when the full path would find the line valid JSON, a v4 pair,
- * and report nothing at all on it; for anything else (a rule that would fire, any escape,
- * any non-ASCII byte, a duplicate key, an unknown key, an exponent, a number of more than 15
- * digits, ...) it declines and the caller runs the full path, which then produces the real
- * diagnostics. The rules are restated here as predicates: test/unit/engine-fast compares both
+ * and report nothing at all on it; for anything else (a rule that would fire, any escape, a
+ * non-ASCII byte outside a message content, a duplicate key, an unknown key, an exponent, a
+ * number of more than 15 digits, ...) it declines and the caller runs the full path, which then
+ * produces the real diagnostics.
+ *
+ * Message contents (system prompt, history turns, current input, target) may hold any UTF-8
+ * text, as real datasets do (curly quotes, accents, emoji): they are hashed over the UTF-16
+ * units they decode to, measured in those units, and on such a line the facts' columns are
+ * converted from byte offsets to UTF-16 columns, so the facts are those of the decoded text. The rules are restated here as predicates: test/unit/engine-fast compares both
  * paths on every fixture and on thousands of generated and mutated lines.
  *
  * Contents (system prompt, history turns, current input, target) are fingerprinted for the
@@ -22,7 +27,9 @@ import {
   ContentFingerprintStream,
   contentFingerprintBytes,
   fingerprintBytes,
+  lastContentUnits,
   lastFingerprint,
+  utf8CodePoint,
 } from '../hash/fingerprint.ts';
 import { CANONICAL_METADATA_KEYS } from '../rules/conversation-metadata.ts';
 import { SHORT_SYSTEM_PROMPT } from '../rules/v4-fields.ts';
@@ -167,6 +174,15 @@ const CACHE_SIZE = 16;
 /** History turns tracked per line; a longer history is left to the full path. */
 const MAX_HISTORY = 256;
 
+/** Non-ASCII characters that String.prototype.trim removes (a content of only these is blank). */
+const UNICODE_SPACES = new Set([
+  0xa0, 0x1680, 0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x2009,
+  0x200a, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000, 0xfeff,
+]);
+
+/** ignoreBOM: a content may start with U+FEFF, which is part of it. */
+const utf8Decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+
 const U = 117; // 'u'
 const A = 97; // 'a'
 const S = 115; // 's'
@@ -192,11 +208,19 @@ export class V4LineScanner {
   private readonly cacheViews: DataView[] = [];
   private readonly cacheLength = new Int32Array(CACHE_SIZE).fill(-1);
   private readonly cacheHi = new Uint32Array(CACHE_SIZE);
+  /** UTF-16 length of each cached content (its byte length when it is ASCII). */
+  private readonly cacheUnits = new Int32Array(CACHE_SIZE);
   private readonly cacheLo = new Uint32Array(CACHE_SIZE);
   private cacheNext = 0;
-  /** Fingerprint of the content scanned last. */
+  /** Fingerprint and UTF-16 length of the content scanned last. */
   private contentHi = 0;
   private contentLo = 0;
+  private contentUnits = 0;
+  /** Whether a content of the current line holds a multi-byte character; the system prompt's. */
+  private nonAscii = false;
+  private promptNonAscii = false;
+  /** UTF-16 column of each byte offset of a non-ASCII line (see `columns`). */
+  private unitAt = new Int32Array(1024);
 
   // Per-line state.
   private idStart = 0;
@@ -304,6 +328,7 @@ export class V4LineScanner {
     this.base = start;
     if (this.view.buffer !== bytes.buffer) this.view = new DataView(bytes.buffer);
     this.viewBase = bytes.byteOffset;
+    this.nonAscii = false;
     let p = this.ws(start);
     if (this.at(p) !== OPEN_BRACE) return false;
     const objectStart = p;
@@ -319,22 +344,27 @@ export class V4LineScanner {
     return this.ops.ascii(this.b, from, to);
   }
 
+  /** Decodes a content of the current line (UTF-8 when the line has multi-byte characters). */
+  private text(from: number, to: number): string {
+    return this.nonAscii ? utf8Decoder.decode(this.b.subarray(from, to)) : this.ascii(from, to);
+  }
+
   /** The rendered sample (render-pair.ts) of the line accepted last, as strings. */
   private messages(): ChatMessage[] {
     const n = this.historyLength;
     const out: ChatMessage[] = [
-      { role: 'system', content: this.ascii(this.promptStart + 1, this.promptEnd - 1) },
+      { role: 'system', content: this.text(this.promptStart + 1, this.promptEnd - 1) },
     ];
     for (let i = 0; i < n; i++) {
       out.push({
         role: this.historyRole[i] === U ? 'user' : 'assistant',
-        content: this.ascii(this.historyStart[i], this.historyEnd[i]),
+        content: this.text(this.historyStart[i], this.historyEnd[i]),
       });
     }
     if (!(n > 0 && this.historyRole[n - 1] === U)) {
-      out.push({ role: 'user', content: this.ascii(this.inputStart + 1, this.inputEnd - 1) });
+      out.push({ role: 'user', content: this.text(this.inputStart + 1, this.inputEnd - 1) });
     }
-    out.push({ role: 'assistant', content: this.ascii(this.targetStart + 1, this.targetEnd - 1) });
+    out.push({ role: 'assistant', content: this.text(this.targetStart + 1, this.targetEnd - 1) });
     return out;
   }
 
@@ -508,6 +538,23 @@ export class V4LineScanner {
     return false;
   }
 
+  /** `notBlank` for well-formed UTF-8 bytes: true when a character is not a space trim() removes. */
+  private notBlankUtf8(from: number, to: number): boolean {
+    const b = this.b;
+    for (let i = from; i < to; ) {
+      const c = b[i];
+      if (c < 128) {
+        if (c !== SPACE) return true;
+        i++;
+        continue;
+      }
+      const point = utf8CodePoint(b, i, to);
+      if (point < 0 || !UNICODE_SPACES.has(point)) return true;
+      i += point >= 0x10000 ? 4 : point >= 0x800 ? 3 : 2;
+    }
+    return false;
+  }
+
   /**
    * A content string at `p`: fingerprinted into contentHi/contentLo; returns the offset after
    * its closing quote, or FAIL (also when it is blank).
@@ -533,6 +580,8 @@ export class V4LineScanner {
       ) {
         this.contentHi = this.cacheHi[i];
         this.contentLo = this.cacheLo[i];
+        this.contentUnits = this.cacheUnits[i];
+        if (this.contentUnits !== length) this.nonAscii = true;
         return close + 1;
       }
     }
@@ -540,9 +589,18 @@ export class V4LineScanner {
     const close = contentFingerprintBytes(b, from, e);
     if (close < 0) return FAIL;
     const length = close - from;
-    if (length === 0 || (b[from] === SPACE && !this.notBlank(from, close))) return FAIL;
+    const units = lastContentUnits;
+    if (length === 0) return FAIL;
+    if (units !== length) {
+      // Multi-byte characters: blank only if every character is a space trim() removes.
+      if (b[from] < 33 || b[from] > 126 ? !this.notBlankUtf8(from, close) : false) return FAIL;
+      this.nonAscii = true;
+    } else if (b[from] === SPACE && !this.notBlank(from, close)) {
+      return FAIL;
+    }
     this.contentHi = lastFingerprint.hi;
     this.contentLo = lastFingerprint.lo;
+    this.contentUnits = units;
     const slot = this.cacheNext;
     this.cacheNext = slot + 1 === CACHE_SIZE ? 0 : slot + 1;
     let store = this.cacheBytes[slot];
@@ -553,6 +611,7 @@ export class V4LineScanner {
     }
     this.copyFromLine(this.cacheViews[slot], store, from, length);
     lengths[slot] = length;
+    this.cacheUnits[slot] = units;
     this.cacheHi[slot] = this.contentHi;
     this.cacheLo[slot] = this.contentLo;
     return close + 1;
@@ -706,8 +765,9 @@ export class V4LineScanner {
           break;
         case K_SYSTEM_PROMPT:
           q = this.content(v);
-          // ASCII: characters are bytes; the quotes are not part of the value.
-          if (q === FAIL || q - v - 2 < SHORT_SYSTEM_PROMPT) return FAIL;
+          // BRL027 counts UTF-16 units, as String.length does.
+          if (q === FAIL || this.contentUnits < SHORT_SYSTEM_PROMPT) return FAIL;
+          this.promptNonAscii = this.contentUnits !== q - v - 2;
           this.promptStart = v;
           this.promptEnd = q;
           this.promptHi = this.contentHi;
@@ -1026,14 +1086,15 @@ export class V4LineScanner {
     facts.end = objectEnd - base;
     facts.idStart = this.idStart - base;
     facts.idEnd = this.idEnd - base;
+    facts.contextStart = this.promptStart - base;
+    facts.contextEnd = this.promptEnd - base;
+    if (this.nonAscii) this.toColumns(objectEnd);
     fingerprintBytes(this.b, this.idStart + 1, this.idEnd - 1);
     facts.idHi = lastFingerprint.hi;
     facts.idLo = lastFingerprint.lo;
     fingerprintBytes(this.b, this.conversationStart + 1, this.conversationEnd - 1);
     facts.conversationHi = lastFingerprint.hi;
     facts.conversationLo = lastFingerprint.lo;
-    facts.contextStart = this.promptStart - base;
-    facts.contextEnd = this.promptEnd - base;
     facts.contextHash = this.contextHash();
 
     // The rendered sample (render-pair.ts): system, history, the input unless the history
@@ -1051,6 +1112,35 @@ export class V4LineScanner {
     facts.sampleLo = keyFingerprint.lo;
     facts.turns = n + (endsWithUser ? 0 : 1) + 1;
     return true;
+  }
+
+  /**
+   * Turns the facts' byte offsets into UTF-16 columns, for a line whose contents hold
+   * multi-byte characters: a byte starts a unit unless it continues a sequence, and a four-byte
+   * sequence makes two units.
+   */
+  private toColumns(objectEnd: number): void {
+    const b = this.b;
+    const base = this.base;
+    const length = objectEnd - base;
+    if (this.unitAt.length <= length) this.unitAt = new Int32Array(2 * length + 1);
+    const unitAt = this.unitAt;
+    let units = 0;
+    for (let i = 0; i < length; i++) {
+      unitAt[i] = units;
+      const c = b[base + i];
+      if ((c & 0xc0) !== 0x80) units += c >= 0xf0 ? 2 : 1;
+    }
+    unitAt[length] = units;
+    const facts = this.facts;
+    facts.start = unitAt[facts.start];
+    facts.end = unitAt[facts.end];
+    facts.idStart = unitAt[facts.idStart];
+    facts.idEnd = unitAt[facts.idEnd];
+    facts.turnStart = unitAt[facts.turnStart];
+    facts.turnEnd = unitAt[facts.turnEnd];
+    facts.contextStart = unitAt[facts.contextStart];
+    facts.contextEnd = unitAt[facts.contextEnd];
   }
 
   /**
@@ -1097,7 +1187,8 @@ export class V4LineScanner {
     } else {
       stream.text('{"system_prompt":');
     }
-    stream.bytes(b, this.promptStart, this.promptEnd);
+    if (this.promptNonAscii) stream.utf8(b, this.promptStart, this.promptEnd);
+    else stream.bytes(b, this.promptStart, this.promptEnd);
     stream.text('}');
     stream.finish();
     if (metadataLength > 0) {

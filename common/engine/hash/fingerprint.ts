@@ -169,9 +169,17 @@ let viewBuffer: ArrayBufferLike | undefined;
 let view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
 
 /**
- * `contentFingerprint` of the plain ASCII string that starts at `from` and ends at the next '"'
- * before `end`. Returns the offset of that quote, or -1 when a control character, a backslash,
- * a non-ASCII byte or the end comes first (the caller then takes the slow path).
+ * UTF-16 units of the string `contentFingerprintBytes` hashed last: its byte length when it is
+ * ASCII, fewer when it holds multi-byte characters.
+ */
+export let lastContentUnits = 0;
+
+/**
+ * `contentFingerprint` of the string, without escapes, that starts at `from` and ends at the
+ * next '"' before `end`, given as its UTF-8 bytes: the hash runs over the UTF-16 units the bytes
+ * decode to. Returns the offset of that quote, or -1 when a control character, a backslash,
+ * a byte sequence that is not UTF-8 (overlong, a surrogate, cut short) or the end comes first
+ * (the caller then takes the slow path). `lastContentUnits` tells its length in UTF-16 units.
  */
 export function contentFingerprintBytes(bytes: Uint8Array, from: number, end: number): number {
   let a = 0x6a09e667;
@@ -200,17 +208,116 @@ export function contentFingerprintBytes(bytes: Uint8Array, from: number, end: nu
     b = Math.imul(b ^ (((w >>> 16) & 0xff) | ((w >>> 8) & 0xff0000)), 0x27d4eb2f);
     b ^= b >>> 13;
   }
+  // Here i - from is a multiple of four: no unit waits for a step.
+  const wordStart = i;
+  const wordA = a;
+  const wordB = b;
   for (; i < end; i++) {
     const c = bytes[i];
     if (c === 34) {
+      lastContentUnits = i - from;
       finishFingerprint(a, b, i - from);
       return i;
     }
-    if (c < 32 || c === 92 || c > 127) return -1;
+    if (c > 127)
+      return utf8ContentFingerprint(bytes, wordStart, end, wordA, wordB, wordStart - from);
+    if (c < 32 || c === 92) return -1;
     a = Math.imul(a ^ c, 0xcc9e2d51);
     a ^= a >>> 15;
     b = Math.imul(b ^ c, 0x1b873593);
     b ^= b >>> 13;
+  }
+  return -1;
+}
+
+/**
+ * The rest of `contentFingerprintBytes` once a multi-byte character shows up: from `i`, where
+ * `units` units (a multiple of four) are already in the chains `a` and `b`, one UTF-16 unit at
+ * a time, four per step as `contentFingerprint` takes them, the last n mod 4 one per step.
+ */
+function utf8ContentFingerprint(
+  bytes: Uint8Array,
+  i: number,
+  end: number,
+  a: number,
+  b: number,
+  units: number,
+): number {
+  const pending = [0, 0, 0];
+  let n = units;
+  const unit = (c: number): void => {
+    const slot = n++ & 3;
+    if (slot < 3) {
+      pending[slot] = c;
+      return;
+    }
+    a = Math.imul(a ^ (pending[0] | (pending[1] << 16)), 0x85ebca6b);
+    a ^= a >>> 15;
+    b = Math.imul(b ^ (pending[2] | (c << 16)), 0x27d4eb2f);
+    b ^= b >>> 13;
+  };
+  while (i < end) {
+    const c = bytes[i];
+    if (c === 34) {
+      for (let j = 0; j < (n & 3); j++) {
+        a = Math.imul(a ^ pending[j], 0xcc9e2d51);
+        a ^= a >>> 15;
+        b = Math.imul(b ^ pending[j], 0x1b873593);
+        b ^= b >>> 13;
+      }
+      lastContentUnits = n;
+      finishFingerprint(a, b, n);
+      return i;
+    }
+    if (c < 128) {
+      if (c < 32 || c === 92) return -1;
+      unit(c);
+      i++;
+      continue;
+    }
+    const point = utf8CodePoint(bytes, i, end);
+    if (point < 0) return -1;
+    i += point >= 0x10000 ? 4 : point >= 0x800 ? 3 : 2;
+    if (point >= 0x10000) {
+      unit(0xd800 + ((point - 0x10000) >> 10));
+      unit(0xdc00 + ((point - 0x10000) & 0x3ff));
+    } else {
+      unit(point);
+    }
+  }
+  return -1;
+}
+
+/**
+ * The code point of the UTF-8 sequence that starts with the lead byte `bytes[i]` (≥ 0x80), or
+ * -1 when it is not well-formed UTF-8: a stray continuation byte, an overlong form, a
+ * surrogate, a value above U+10FFFF or a sequence cut short by `end` (what TextDecoder would
+ * replace with U+FFFD).
+ */
+export function utf8CodePoint(bytes: Uint8Array, i: number, end: number): number {
+  const lead = bytes[i];
+  const cont = (k: number): number => {
+    const c = i + k < end ? bytes[i + k] : -1;
+    return (c & 0xc0) === 0x80 ? c & 0x3f : -1;
+  };
+  if (lead >= 0xc2 && lead <= 0xdf) {
+    const c1 = cont(1);
+    return c1 < 0 ? -1 : ((lead & 0x1f) << 6) | c1;
+  }
+  if (lead >= 0xe0 && lead <= 0xef) {
+    const c1 = cont(1);
+    const c2 = cont(2);
+    if (c1 < 0 || c2 < 0) return -1;
+    const point = ((lead & 0x0f) << 12) | (c1 << 6) | c2;
+    return point < 0x800 || (point >= 0xd800 && point <= 0xdfff) ? -1 : point;
+  }
+  if (lead >= 0xf0 && lead <= 0xf4) {
+    const c1 = cont(1);
+    const c2 = cont(2);
+    const c3 = cont(3);
+    if (c1 < 0 || c2 < 0 || c3 < 0) return -1;
+    const point = ((lead & 0x07) << 18) | (c1 << 12) | (c2 << 6) | c3;
+    return point < 0x10000 || point > 0x10ffff ? -1 : point;
   }
   return -1;
 }
@@ -276,6 +383,31 @@ export class ContentFingerprintStream {
     this.b = b;
     this.n += i - from;
     while (i < length) this.unit(text.charCodeAt(i++));
+  }
+
+  /**
+   * The UTF-8 bytes `bytes[start, end)`, well-formed (the scanner checked them), decoded to
+   * UTF-16 units one by one: for a range that holds multi-byte characters.
+   */
+  utf8(bytes: Uint8Array, start: number, end: number): void {
+    let i = start;
+    while (i < end) {
+      const c = bytes[i];
+      if (c < 128) {
+        this.unit(c);
+        i++;
+        continue;
+      }
+      const point = utf8CodePoint(bytes, i, end);
+      if (point < 0) throw new Error('ContentFingerprintStream.utf8: not well-formed UTF-8');
+      i += point >= 0x10000 ? 4 : point >= 0x800 ? 3 : 2;
+      if (point >= 0x10000) {
+        this.unit(0xd800 + ((point - 0x10000) >> 10));
+        this.unit(0xdc00 + ((point - 0x10000) & 0x3ff));
+      } else {
+        this.unit(point);
+      }
+    }
   }
 
   /** The ASCII bytes `bytes[start, end)`. */

@@ -94,6 +94,22 @@ function jsonlFiles(dir: string): string[] {
   });
 }
 
+const TYPED = ['"', 'x', '{', '}', ':', ',', '1', ' ', 'é', '日', '😀', '\u00a0', '\ud83d'];
+
+/** Puts multi-byte text into the message contents of a v4 line (curly quotes, emoji, CJK). */
+function unicodeLine(line: string, next: () => number): string {
+  const extras = ['“quoted”', '😀', '日本語', 'naïve', '\u00a0', 'résumé 👍🏽'];
+  return line.replace(
+    /"(system_prompt|content|current_user_input|target_response)":"([^"\\]*)"/g,
+    (whole, key: string, value: string) => {
+      if (next() < 0.3) return whole;
+      const at = Math.floor(next() * (value.length + 1));
+      const extra = extras[Math.floor(next() * extras.length)];
+      return `"${key}":"${value.slice(0, at)}${extra}${value.slice(at)}"`;
+    },
+  );
+}
+
 /** A random edit: a character typed or deleted, a line copied, moved, removed or broken. */
 function randomChange(document: DatasetDocument, next: () => number): ContentChange {
   const count = document.lineCount;
@@ -103,7 +119,8 @@ function randomChange(document: DatasetDocument, next: () => number): ContentCha
   const point = (l: number, c: number) => ({ line: l, character: c });
   if (kind < 0.35) {
     const col = Math.floor(next() * (line.length + 1));
-    const text = '"x{}:,1 é'[Math.floor(next() * 9)];
+    // Multi-byte characters too, and half a surrogate pair, which only the full path takes.
+    const text = TYPED[Math.floor(next() * TYPED.length)];
     return { range: { start: point(at, col), end: point(at, col) }, text };
   }
   if (kind < 0.55 && line.length > 0) {
@@ -148,14 +165,18 @@ describe('the fast path for clean v4 lines against the full analysis', () => {
     assert.ok(accepted > 20, `only ${accepted} lines took the fast path`);
   });
 
-  for (const seed of [1, 2, 3, 4, 5, 6]) {
-    it(`stays the same through random edits (seed ${seed})`, () => {
+  for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
+    // Seeds 7 and 8 put multi-byte text into most lines' contents.
+    const unicode = seed > 6;
+    it(`stays the same through random edits (seed ${seed}${unicode ? ', Unicode' : ''})`, () => {
       const next = seeded(seed);
       const example = readFileSync(join(root, 'examples/financial-coaching.jsonl'), 'utf8');
       const base = example.split('\n').filter((l) => l.trim() !== '');
-      const lines = Array.from({ length: 30 }, (_, i) =>
-        next() < 0.4 ? base[Math.floor(next() * base.length)] : warmUpLine(i, next() < 0.1),
-      );
+      const lines = Array.from({ length: 30 }, (_, i) => {
+        const line =
+          next() < 0.4 ? base[Math.floor(next() * base.length)] : warmUpLine(i, next() < 0.1);
+        return unicode ? unicodeLine(line, next) : line;
+      });
       const [fast, full] = open(lines.join('\n') + '\n');
       assert.ok(fastLines(fast) > 10, 'the fast path took lines');
       assertSame(fast, full, 'open');

@@ -78,12 +78,15 @@ function validateWithBytes(
   lines.forEach((raw, index) => {
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     const bytes = encoder.encode(line);
+    // A file's bytes decode to well-formed text: a line with a lone surrogate has no UTF-8 of
+    // its own (TextEncoder would write U+FFFD), so no caller offers it as bytes.
+    const offered = !/\p{Cs}/u.test(line);
     // Surround the line with bytes that would complete a broken line if read.
     const padded = new Uint8Array(bytes.length + 8);
     padded.set(encoder.encode('\n}]"1 \n'), 0);
     padded.set(bytes, 4);
     padded.set(encoder.encode('}"]1'), 4 + bytes.length);
-    if (index > 0 && validator.pushLineBytes(padded, 4, 4 + bytes.length)) {
+    if (index > 0 && offered && validator.pushLineBytes(padded, 4, 4 + bytes.length)) {
       accepted++;
       const sample = countTokens ? validator.fastLineSample() : undefined;
       checkAgainstFullPath(line, ops);
@@ -197,6 +200,45 @@ function validPairs(fuzz: Fuzzer, count: number): Record<string, unknown>[] {
   return out;
 }
 
+/** Text that real datasets hold: accents, curly quotes, CJK, emoji, and Unicode spaces. */
+const UNICODE_TEXTS = [
+  'café',
+  '“curly” and ‘single’',
+  '日本語のテキスト',
+  'emoji 😀 and 👍🏽 here',
+  'naïve façade — résumé…',
+  'line\u2028separator',
+  '\u00a0non-breaking\u00a0',
+  '\u3000',
+  '\u00a0 \u2009',
+  '\ufeffbom inside',
+  '€',
+  '𝔘𝔫𝔦𝔠𝔬𝔡𝔢',
+];
+
+/**
+ * Puts Unicode into some of a pair's message contents (system prompt, history, input,
+ * target), at the start, the end or in the middle, so the fast path sees multi-byte text at
+ * every alignment and the columns after it move.
+ */
+function unicodeContents(fuzz: Fuzzer, pair: Record<string, unknown>): Record<string, unknown> {
+  const copy = JSON.parse(JSON.stringify(pair)) as Record<string, unknown>;
+  const decorate = (text: unknown): unknown => {
+    if (typeof text !== 'string' || !fuzz.chance(0.6)) return text;
+    const extra = fuzz.pick(UNICODE_TEXTS);
+    const at = fuzz.int(text.length + 1);
+    return fuzz.chance(0.1) ? extra : text.slice(0, at) + extra + text.slice(at);
+  };
+  for (const key of ['system_prompt', 'current_user_input', 'target_response']) {
+    copy[key] = decorate(copy[key]);
+  }
+  const history = copy.conversation_history;
+  if (Array.isArray(history)) {
+    for (const turn of history as Record<string, unknown>[]) turn.content = decorate(turn.content);
+  }
+  return copy;
+}
+
 /** Structural mutations that keep the JSON valid but may break a rule. */
 function mutateStructure(fuzz: Fuzzer, pair: Record<string, unknown>): Record<string, unknown> {
   const copy = JSON.parse(JSON.stringify(pair)) as Record<string, unknown>;
@@ -229,6 +271,8 @@ function mutateStructure(fuzz: Fuzzer, pair: Record<string, unknown>): Record<st
     'a'.repeat(99),
     'a'.repeat(100),
     'é',
+    '😀',
+    '\u00a0',
     'line\nbreak',
     'quote"inside',
   ];
@@ -314,6 +358,51 @@ describe('the byte-level fast path gives the full path results', function () {
       accepted += compare(lines.join(crlf ? '\r\n' : '\n') + (fuzz.chance(0.5) ? '\n' : ''));
     }
     assert.ok(accepted > 500, `accepted ${accepted}`);
+  });
+
+  it('on lines whose contents hold multi-byte UTF-8, mutated and repeated across both paths', function () {
+    const fuzz = new Fuzzer(20261127);
+    let accepted = 0;
+    for (let round = 0; round < 40; round++) {
+      const pairs = validPairs(fuzz, 40).map((pair) => unicodeContents(fuzz, pair));
+      const lines = opening();
+      for (const pair of pairs) {
+        const roll = fuzz.int(10);
+        const text = JSON.stringify(pair);
+        if (roll < 5) lines.push(text);
+        else if (roll < 7) lines.push(JSON.stringify(mutateStructure(fuzz, pair)));
+        else if (roll < 8) lines.push(fuzz.mutate(text));
+        // The same contents on a line the full path takes (an unknown key): duplicates and
+        // conversation contexts must match across the two paths.
+        else if (roll < 9)
+          lines.push(JSON.stringify({ ...pair, id: `${String(pair.id)}b`, extra: 1 }));
+        else lines.push(lines[fuzz.int(lines.length)]);
+      }
+      accepted += compare(lines.join('\n') + '\n');
+    }
+    assert.ok(accepted > 500, `accepted ${accepted}`);
+  });
+
+  it('on system prompts near the BRL027 length, counted in UTF-16 units not bytes', function () {
+    const lines = opening();
+    for (let units = 96; units <= 102; units++) {
+      for (const wide of ['é', '日', '😀']) {
+        // `wide` is 1 or 2 units and 2 to 4 bytes: the byte length passes 100 before the units do.
+        const head = wide.repeat(10);
+        const prompt = head + 'p'.repeat(Math.max(0, units - head.length));
+        lines.push(
+          JSON.stringify({
+            ...minimalPair(),
+            id: `len${units}_${wide.length}_${prompt.length}`,
+            conversation_id: `len${units}_${wide.codePointAt(0)}`,
+            system_prompt: prompt,
+          }),
+        );
+      }
+    }
+    const accepted = compare(lines.join('\n'));
+    // Those of 100 units and more (three lengths, three widths) have nothing to report.
+    assert.equal(accepted, 9);
   });
 
   it('on contents and contexts that differ from the remembered ones in one byte', function () {

@@ -12,6 +12,8 @@ import { StoredFacts } from './stored-facts.ts';
  */
 const scanner = new V4LineScanner(nodeByteOps);
 let bytes = Buffer.allocUnsafeSlow(64 * 1024);
+/** A UTF-16 unit that is half of no pair (the u flag reads paired ones as one code point). */
+const LONE_SURROGATE = /\p{Cs}/u;
 
 /**
  * Analyses lines for an open document: the byte-level fast path (V4LineScanner, what the CLI
@@ -32,11 +34,13 @@ export class LineAnalyzer {
 
   analyze(text: string, expectedShape: LineShape | undefined): StoredFacts {
     const n = text.length;
-    // The scanner accepts ASCII lines only: a line whose UTF-8 is longer than its UTF-16 is not
-    // (the buffer holds the longest UTF-8 a line of n units can have, so nothing is cut off).
     if (this.fastPath && n > 0 && text.charCodeAt(0) === 0x7b) {
+      // The buffer holds the longest UTF-8 a line of n units can have, so nothing is cut off.
       if (bytes.length < 3 * n) bytes = Buffer.allocUnsafeSlow(6 * n);
-      if (bytes.write(text, 0, 'utf8') === n && scanner.scan(bytes, 0, n)) {
+      const written = bytes.write(text, 0, 'utf8');
+      // A lone surrogate is written as U+FFFD, which is not the text: the full path takes it.
+      const faithful = written === n || !LONE_SURROGATE.test(text);
+      if (faithful && scanner.scan(bytes, 0, written)) {
         const c = scanner.facts;
         this.sampleKey = sampleKeyOf(c.sampleHi, c.sampleLo);
         return new StoredFacts(text, undefined, {
