@@ -219,8 +219,9 @@ export class V4LineScanner {
   /** Whether a content of the current line holds a multi-byte character; the system prompt's. */
   private nonAscii = false;
   private promptNonAscii = false;
-  /** UTF-16 column of each byte offset of a non-ASCII line (see `columns`). */
-  private unitAt = new Int32Array(1024);
+  /** The facts' offsets being turned into columns, and their order (see `toColumns`). */
+  private readonly columnOffsets = new Int32Array(8);
+  private readonly columnOrder = new Int8Array(8);
 
   // Per-line state.
   private idStart = 0;
@@ -1088,7 +1089,7 @@ export class V4LineScanner {
     facts.idEnd = this.idEnd - base;
     facts.contextStart = this.promptStart - base;
     facts.contextEnd = this.promptEnd - base;
-    if (this.nonAscii) this.toColumns(objectEnd);
+    if (this.nonAscii) this.toColumns();
     fingerprintBytes(this.b, this.idStart + 1, this.idEnd - 1);
     facts.idHi = lastFingerprint.hi;
     facts.idLo = lastFingerprint.lo;
@@ -1116,31 +1117,57 @@ export class V4LineScanner {
 
   /**
    * Turns the facts' byte offsets into UTF-16 columns, for a line whose contents hold
-   * multi-byte characters: a byte starts a unit unless it continues a sequence, and a four-byte
-   * sequence makes two units.
+   * multi-byte characters: every continuation byte is one unit fewer than its byte, and a
+   * four-byte sequence (two units) one more. One walk over the line, in order of offset, that
+   * skips four ASCII bytes at a time.
    */
-  private toColumns(objectEnd: number): void {
-    const b = this.b;
-    const base = this.base;
-    const length = objectEnd - base;
-    if (this.unitAt.length <= length) this.unitAt = new Int32Array(2 * length + 1);
-    const unitAt = this.unitAt;
-    let units = 0;
-    for (let i = 0; i < length; i++) {
-      unitAt[i] = units;
-      const c = b[base + i];
-      if ((c & 0xc0) !== 0x80) units += c >= 0xf0 ? 2 : 1;
+  private toColumns(): void {
+    const f = this.facts;
+    const offsets = this.columnOffsets;
+    offsets[0] = f.start;
+    offsets[1] = f.end;
+    offsets[2] = f.idStart;
+    offsets[3] = f.idEnd;
+    offsets[4] = f.turnStart;
+    offsets[5] = f.turnEnd;
+    offsets[6] = f.contextStart;
+    offsets[7] = f.contextEnd;
+    const order = this.columnOrder;
+    for (let i = 0; i < 8; i++) {
+      let j = i;
+      while (j > 0 && offsets[order[j - 1]] > offsets[i]) {
+        order[j] = order[j - 1];
+        j--;
+      }
+      order[j] = i;
     }
-    unitAt[length] = units;
-    const facts = this.facts;
-    facts.start = unitAt[facts.start];
-    facts.end = unitAt[facts.end];
-    facts.idStart = unitAt[facts.idStart];
-    facts.idEnd = unitAt[facts.idEnd];
-    facts.turnStart = unitAt[facts.turnStart];
-    facts.turnEnd = unitAt[facts.turnEnd];
-    facts.contextStart = unitAt[facts.contextStart];
-    facts.contextEnd = unitAt[facts.contextEnd];
+    const b = this.b;
+    const view = this.view;
+    const at = this.viewBase + this.base;
+    const base = this.base;
+    let p = 0;
+    let fewer = 0;
+    for (let k = 0; k < 8; k++) {
+      const target = offsets[order[k]];
+      while (p < target) {
+        if (p + 4 <= target && (view.getUint32(at + p, true) & 0x80808080) === 0) {
+          p += 4;
+          continue;
+        }
+        const c = b[base + p];
+        if (c >= 0x80) fewer += (c & 0xc0) === 0x80 ? 1 : c >= 0xf0 ? -1 : 0;
+        p++;
+      }
+      offsets[order[k]] = target - fewer;
+    }
+    f.start = offsets[0];
+    f.end = offsets[1];
+    f.idStart = offsets[2];
+    f.idEnd = offsets[3];
+    f.turnStart = offsets[4];
+    f.turnEnd = offsets[5];
+    f.contextStart = offsets[6];
+    f.contextEnd = offsets[7];
   }
 
   /**
