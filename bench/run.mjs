@@ -9,7 +9,15 @@
 // 10k, 100k and 1M lines (about 1.1 KB each); choose others with `--sizes 10k,100k`. Datasets are
 // generated into bench/data/ (git-ignored) and reused; `--clean` deletes them afterwards.
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ensureDataset } from './generate.mjs';
@@ -24,6 +32,22 @@ function parseSize(s) {
   if (!m) throw new Error(`bad size "${s}" (use e.g. 10k, 100k, 1m)`);
   const unit = m[2].toLowerCase() === 'k' ? 1e3 : m[2].toLowerCase() === 'm' ? 1e6 : 1;
   return Math.round(Number(m[1]) * unit);
+}
+
+/** The file with a few words of its message text rewritten with accents, curly quotes and emoji. */
+function writeUnicodeVariant(from, to) {
+  const text = readFileSync(from, 'utf8')
+    .replaceAll(' the ', ' thé ')
+    .replaceAll(' you ', ' you “😀” ')
+    .replaceAll(' money ', ' お金 ');
+  writeFileSync(to, text);
+}
+
+function unicodeLineShare(file) {
+  const lines = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
+  return lines.filter((l) => /[^ -~]/.test(l)).length / lines.length;
 }
 
 function label(lines) {
@@ -155,6 +179,37 @@ console.log(
 );
 console.log('Targets: (c) >= 3.5x (b) and peak RSS <= 64 MB at 1M lines; (d) >= 10 MB/s per core.');
 
+// Real datasets hold accents, curly quotes, CJK and emoji, which the generated data does not:
+// (c) on the smallest size of 100k lines or more, and on the same lines with multi-byte text
+// written into their contents, in this run.
+const unicodeBase = sizes.filter((n) => n >= 100_000).sort((x, y) => x - y)[0];
+let unicode;
+if (unicodeBase !== undefined) {
+  const file = `${DATA}v4-${label(unicodeBase)}.jsonl`;
+  const variant = `${DATA}v4-${label(unicodeBase)}-unicode.jsonl`;
+  ensureDataset(file, unicodeBase);
+  writeUnicodeVariant(file, variant);
+  const bytes = statSync(variant).size;
+  const [command, args, options] = kinds.find(([name]) => name === 'validate')[1]();
+  process.stderr.write(`bench: ${label(unicodeBase)} validate, ASCII and Unicode… `);
+  const ascii = await measure(command, [...args, file], options);
+  const multi = await measure(command, [...args, variant], options);
+  unicode = {
+    lines: unicodeBase,
+    asciiMbPerS: statSync(file).size / 1e6 / (ascii.ms / 1000),
+    unicodeMbPerS: bytes / 1e6 / (multi.ms / 1000),
+    unicodeLineShare: unicodeLineShare(variant),
+  };
+  process.stderr.write('done\n');
+  console.log(
+    `\n(c) on ${label(unicodeBase)} lines: ${unicode.asciiMbPerS.toFixed(1)} MB/s as generated, ` +
+      `${unicode.unicodeMbPerS.toFixed(1)} MB/s with multi-byte text in ` +
+      `${(unicode.unicodeLineShare * 100).toFixed(0)}% of the lines ` +
+      `(${(unicode.unicodeMbPerS / unicode.asciiMbPerS).toFixed(2)}x).`,
+  );
+  if (clean) rmSync(variant, { force: true });
+}
+
 mkdirSync(RESULTS, { recursive: true });
 writeFileSync(
   `${RESULTS}latest.json`,
@@ -165,6 +220,7 @@ writeFileSync(
       cpu: cpus()[0]?.model ?? 'unknown',
       cores,
       results,
+      unicode,
     },
     null,
     2,
