@@ -243,26 +243,21 @@ function utf8ContentFingerprint(
   b: number,
   units: number,
 ): number {
-  const pending = [0, 0, 0];
+  // Units waiting for a full step of four; n counts every unit taken so far.
+  let u0 = 0;
+  let u1 = 0;
+  let u2 = 0;
   let n = units;
-  const unit = (c: number): void => {
-    const slot = n++ & 3;
-    if (slot < 3) {
-      pending[slot] = c;
-      return;
-    }
-    a = Math.imul(a ^ (pending[0] | (pending[1] << 16)), 0x85ebca6b);
-    a ^= a >>> 15;
-    b = Math.imul(b ^ (pending[2] | (c << 16)), 0x27d4eb2f);
-    b ^= b >>> 13;
-  };
+  let second = -1;
   while (i < end) {
-    const c = bytes[i];
+    let c = bytes[i];
     if (c === 34) {
-      for (let j = 0; j < (n & 3); j++) {
-        a = Math.imul(a ^ pending[j], 0xcc9e2d51);
+      const tail = n & 3;
+      for (let j = 0; j < tail; j++) {
+        const u = j === 0 ? u0 : j === 1 ? u1 : u2;
+        a = Math.imul(a ^ u, 0xcc9e2d51);
         a ^= a >>> 15;
-        b = Math.imul(b ^ pending[j], 0x1b873593);
+        b = Math.imul(b ^ u, 0x1b873593);
         b ^= b >>> 13;
       }
       lastContentUnits = n;
@@ -271,18 +266,40 @@ function utf8ContentFingerprint(
     }
     if (c < 128) {
       if (c < 32 || c === 92) return -1;
-      unit(c);
       i++;
-      continue;
-    }
-    const point = utf8CodePoint(bytes, i, end);
-    if (point < 0) return -1;
-    i += point >= 0x10000 ? 4 : point >= 0x800 ? 3 : 2;
-    if (point >= 0x10000) {
-      unit(0xd800 + ((point - 0x10000) >> 10));
-      unit(0xdc00 + ((point - 0x10000) & 0x3ff));
     } else {
-      unit(point);
+      const point = utf8CodePoint(bytes, i, end);
+      if (point < 0) return -1;
+      if (point >= 0x10000) {
+        i += 4;
+        c = 0xd800 + ((point - 0x10000) >> 10);
+        second = 0xdc00 + ((point - 0x10000) & 0x3ff);
+      } else {
+        i += point >= 0x800 ? 3 : 2;
+        c = point;
+      }
+    }
+    // One unit, or the two of a surrogate pair.
+    for (;;) {
+      switch (n++ & 3) {
+        case 0:
+          u0 = c;
+          break;
+        case 1:
+          u1 = c;
+          break;
+        case 2:
+          u2 = c;
+          break;
+        default:
+          a = Math.imul(a ^ (u0 | (u1 << 16)), 0x85ebca6b);
+          a ^= a >>> 15;
+          b = Math.imul(b ^ (u2 | (c << 16)), 0x27d4eb2f);
+          b ^= b >>> 13;
+      }
+      if (second < 0) break;
+      c = second;
+      second = -1;
     }
   }
   return -1;
