@@ -1,7 +1,8 @@
 // Builds every bundle: the CLI, the language server and the token worker (node), the extension
 // and its in-host tests (node, CommonJS for VS Code), and one browser bundle per webview panel.
 import * as esbuild from 'esbuild';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const watch = process.argv.includes('--watch');
@@ -100,6 +101,27 @@ if (watch) {
     bundles.map((b) => esbuild.build({ ...b, logLevel: 'warning', metafile: true })),
   );
   removeStaleChunks(results);
+  writeTokenizerData();
+}
+
+/**
+ * dist/server/llama3-bpe.bin, the compact Llama 3 vocabulary and merges the token workers load
+ * (scripts/tokenizer-data.ts), written again when the package or the format is newer.
+ */
+function writeTokenizerData() {
+  const out = 'dist/server/llama3-bpe.bin';
+  const inputs = [
+    'node_modules/llama3-tokenizer-js/package.json',
+    'common/tokenizers/bpe/byte-level-bpe.ts',
+    'scripts/tokenizer-data.ts',
+  ];
+  const newest = Math.max(...inputs.map((path) => statSync(path).mtimeMs));
+  if (existsSync(out) && statSync(out).mtimeMs >= newest) return;
+  const made = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/tokenizer-data.ts', out], {
+    stdio: 'inherit',
+    env: { ...process.env, NODE_OPTIONS: '' },
+  });
+  if (made.status !== 0) throw new Error('scripts/tokenizer-data.ts failed');
 }
 
 /**

@@ -48,6 +48,7 @@ const shipped = [
   'dist/webview',
   ...withChunks('server.js'),
   ...withChunks('token-worker.js'),
+  'dist/server/llama3-bpe.bin',
   ...withChunks('cli.js'),
 ];
 

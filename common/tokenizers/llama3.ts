@@ -1,5 +1,10 @@
 import type { ChatRole } from '../engine/shape.ts';
-import { ByteLevelBpe, type ByteLevelData } from './bpe/byte-level-bpe.ts';
+import {
+  ByteLevelBpe,
+  decodeCompact,
+  type ByteLevelData,
+  type CompactByteLevelData,
+} from './bpe/byte-level-bpe.ts';
 import { TemplatedCounter, type ChatTemplateCost } from './chat-template.ts';
 import { CountCache, type CountCacheLimits } from './count-cache.ts';
 import type { TokenCounter } from './token-counter.ts';
@@ -16,6 +21,7 @@ const LLAMA3_SPECIALS =
   /<\|(?:begin_of_text|end_of_text|start_header_id|end_header_id|eot_id|eom_id|python_tag|finetune_right_pad_id|reserved_special_token_(?:[0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-3][0-9]|24[0-7]))\|>/g;
 
 let shared: Promise<ByteLevelBpe> | undefined;
+let compactSource: (() => Uint8Array | undefined) | undefined;
 
 /** A Llama 3 encoder over vocabulary and merges in llama3-tokenizer-js's form. */
 export function llama3BpeFromData(data: ByteLevelData, pieceCacheSize?: number): ByteLevelBpe {
@@ -26,10 +32,38 @@ export function llama3BpeFromData(data: ByteLevelData, pieceCacheSize?: number):
   });
 }
 
-/** The encoder over llama3-tokenizer-js's data, built once per realm (about 0.4 s). */
+/** A Llama 3 encoder over the compact form of the same data (see CompactByteLevelData). */
+export function llama3BpeFromCompact(
+  data: CompactByteLevelData,
+  pieceCacheSize?: number,
+): ByteLevelBpe {
+  return ByteLevelBpe.fromCompact(data, {
+    pattern: LLAMA3_PATTERN,
+    specials: LLAMA3_SPECIALS,
+    pieceCacheSize,
+  });
+}
+
+/**
+ * Where a host keeps the compact form of Llama 3's data (`encodeCompact` bytes), read when the
+ * encoder is first built; undefined from it, or no source, means the package's own data. The
+ * Node hosts (CLI, language server, token workers) give the file the build writes beside them.
+ */
+export function setLlama3CompactSource(read: () => Uint8Array | undefined): void {
+  compactSource = read;
+}
+
+/** The encoder, built once per realm: from the compact form when the host has it (~0.1 s). */
 export function loadLlama3Bpe(): Promise<ByteLevelBpe> {
-  // Lazy: the package bakes 3 MB of vocabulary and merges into its module. Only its data is
-  // used; its own encoder is ~1 MB/s, ours 4–7 MB/s without caches (bench/tokens.ts).
+  if (shared !== undefined) return shared;
+  const compact = compactSource?.();
+  if (compact !== undefined) {
+    shared = Promise.resolve(llama3BpeFromCompact(decodeCompact(compact)));
+    return shared;
+  }
+  // Lazy: the package bakes 3 MB of vocabulary and merges into its module and decodes them
+  // into maps it keeps. Only its data is used; its own encoder is ~1 MB/s, ours 4–7 MB/s
+  // without caches (bench/tokens.ts).
   shared ??= import('llama3-tokenizer-js').then((m) => llama3BpeFromData(m.default));
   return shared;
 }

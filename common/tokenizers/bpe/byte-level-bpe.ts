@@ -9,6 +9,18 @@ export interface ByteLevelData {
   merges: ReadonlyMap<string, number>;
 }
 
+/**
+ * The same vocabulary and merges, compact: what the encoder needs and nothing to decode. A
+ * host can keep it in a file (`encodeCompact`) and build the encoder from it without loading
+ * the package, whose own maps (a 280,000-entry merge map for Llama 3) cost a worker ~100 MB.
+ */
+export interface CompactByteLevelData {
+  /** Token spellings by id, joined by '\n' (byte-level spellings write a newline as 'Ċ'). */
+  vocab: string;
+  /** Per merge, in rank order: left id, right id, merged id. */
+  merges: Int32Array;
+}
+
 export interface ByteLevelOptions {
   /** Pre-tokenizer: a global, unicode regex whose matches are the pieces BPE runs on. */
   pattern: RegExp;
@@ -40,7 +52,11 @@ function byteToUnicode(): string[] {
 export class ByteLevelBpe {
   private readonly byteIds = new Int32Array(256);
   private readonly byteChars = byteToUnicode();
-  private readonly byString = new Map<string, number>();
+  /**
+   * Token ids by spelling, built on first use: only a special token in the text or a piece
+   * with a lone surrogate needs it, and for Llama 3 it is a 128,000-entry map.
+   */
+  private byStringMap: Map<string, number> | undefined;
   private readonly merger: BpeMerger;
   private readonly pieceCache = new Map<string, number>();
   private readonly pieceCacheSize: number;
@@ -53,7 +69,7 @@ export class ByteLevelBpe {
   private lastWellFormed = true;
 
   private constructor(
-    data: ByteLevelData,
+    private readonly vocab: string,
     pairs: PairTable,
     mergedId: Int32Array,
     leftId: Int32Array,
@@ -61,19 +77,26 @@ export class ByteLevelBpe {
     options: ByteLevelOptions,
   ) {
     this.merger = new BpeMerger(pairs, mergedId, leftId, rightId);
-    data.vocabById.forEach((s, id) => this.byString.set(s, id));
-    for (let b = 0; b < 256; b++) {
-      const id = this.byString.get(this.byteChars[b]);
-      if (id === undefined) throw new Error(`byte-level vocabulary lacks byte ${b}`);
-      this.byteIds[b] = id;
-      this.idToByteChar.set(id, this.byteChars[b]);
-    }
+    const vocabById = vocab.split('\n');
     const charToByte = new Int16Array(0x200).fill(-1);
     this.byteChars.forEach((c, b) => (charToByte[c.charCodeAt(0)] = b));
+    // Each byte's token: the token spelled with that byte's character alone (the last, should
+    // two share a spelling, as a map from spellings would keep).
+    this.byteIds.fill(-1);
+    vocabById.forEach((spelled, id) => {
+      const c = spelled.length === 1 ? spelled.charCodeAt(0) : -1;
+      const b = c >= 0 && c < 0x200 ? charToByte[c] : -1;
+      if (b >= 0) this.byteIds[b] = id;
+    });
+    for (let b = 0; b < 256; b++) {
+      const id = this.byteIds[b];
+      if (id < 0) throw new Error(`byte-level vocabulary lacks byte ${b}`);
+      this.idToByteChar.set(id, this.byteChars[b]);
+    }
     // ignoreBOM keeps a leading U+FEFF: a token for BOM + '\n\n' must not read as '\n\n'.
     const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
     let bytes = new Uint8Array(64);
-    data.vocabById.forEach((spelled, id) => {
+    vocabById.forEach((spelled, id) => {
       if (bytes.length < spelled.length) bytes = new Uint8Array(spelled.length * 2);
       for (let i = 0; i < spelled.length; i++) {
         const c = spelled.charCodeAt(i);
@@ -96,34 +119,41 @@ export class ByteLevelBpe {
   }
 
   static fromData(data: ByteLevelData, options: ByteLevelOptions): ByteLevelBpe {
-    const byString = new Map<string, number>();
-    data.vocabById.forEach((s, id) => byString.set(s, id));
-    const ordered = [...data.merges.entries()];
-    // The package stores merges in priority order; sort only if some other data does not.
-    if (ordered.some((e, i) => i > 0 && e[1] < ordered[i - 1][1])) {
-      ordered.sort((a, b) => a[1] - b[1]);
+    return ByteLevelBpe.fromCompact(toCompact(data), options);
+  }
+
+  static fromCompact(data: CompactByteLevelData, options: ByteLevelOptions): ByteLevelBpe {
+    let tokens = 1;
+    for (let at = data.vocab.indexOf('\n'); at >= 0; at = data.vocab.indexOf('\n', at + 1)) {
+      tokens++;
     }
-    const pairs = new PairTable(ordered.length);
-    const mergedId = new Int32Array(ordered.length);
-    const leftId = new Int32Array(ordered.length);
-    const rightId = new Int32Array(ordered.length);
-    ordered.forEach(([key], rank) => {
-      // Byte-level token strings never contain a space (0x20 is spelled 'Ġ').
-      const space = key.indexOf(' ');
-      const left = key.slice(0, space);
-      const right = key.slice(space + 1);
-      const l = byString.get(left);
-      const r = byString.get(right);
-      const m = byString.get(left + right);
-      if (l === undefined || r === undefined || m === undefined) {
-        throw new Error(`merge '${key}' does not resolve to vocabulary tokens`);
+    const count = data.merges.length / 3;
+    const pairs = new PairTable(count);
+    const mergedId = new Int32Array(count);
+    const leftId = new Int32Array(count);
+    const rightId = new Int32Array(count);
+    for (let rank = 0; rank < count; rank++) {
+      const l = data.merges[3 * rank];
+      const r = data.merges[3 * rank + 1];
+      const m = data.merges[3 * rank + 2];
+      if (!(l < tokens && r < tokens && m < tokens)) {
+        throw new Error(`merge ${rank} names a token the vocabulary lacks`);
       }
       pairs.set(l, r, rank);
       mergedId[rank] = m;
       leftId[rank] = l;
       rightId[rank] = r;
-    });
-    return new ByteLevelBpe(data, pairs, mergedId, leftId, rightId, options);
+    }
+    return new ByteLevelBpe(data.vocab, pairs, mergedId, leftId, rightId, options);
+  }
+
+  private get byString(): Map<string, number> {
+    if (this.byStringMap === undefined) {
+      const map = new Map<string, number>();
+      this.vocab.split('\n').forEach((s, id) => map.set(s, id));
+      this.byStringMap = map;
+    }
+    return this.byStringMap;
   }
 
   /** Token ids of `text` (specials in the text become their ids; no BOS/EOS added). */
@@ -234,4 +264,75 @@ export class ByteLevelBpe {
     for (let i = 0; i < n; i++) s += this.idToByteChar.get(ids[i]);
     return s;
   }
+}
+
+/** The compact form of `data`: merges resolved to token ids once, in rank order. */
+export function toCompact(data: ByteLevelData): CompactByteLevelData {
+  const byString = new Map<string, number>();
+  data.vocabById.forEach((s, id) => {
+    if (s.includes('\n')) throw new Error(`token ${id} is not a byte-level spelling`);
+    byString.set(s, id);
+  });
+  const ordered = [...data.merges.entries()];
+  // The package stores merges in priority order; sort only if some other data does not.
+  if (ordered.some((e, i) => i > 0 && e[1] < ordered[i - 1][1])) {
+    ordered.sort((a, b) => a[1] - b[1]);
+  }
+  const merges = new Int32Array(ordered.length * 3);
+  ordered.forEach(([key], rank) => {
+    // Byte-level token strings never contain a space (0x20 is spelled 'Ġ').
+    const space = key.indexOf(' ');
+    const left = key.slice(0, space);
+    const right = key.slice(space + 1);
+    const l = byString.get(left);
+    const r = byString.get(right);
+    const m = byString.get(left + right);
+    if (l === undefined || r === undefined || m === undefined) {
+      throw new Error(`merge '${key}' does not resolve to vocabulary tokens`);
+    }
+    merges[3 * rank] = l;
+    merges[3 * rank + 1] = r;
+    merges[3 * rank + 2] = m;
+  });
+  return { vocab: data.vocabById.join('\n'), merges };
+}
+
+const COMPACT_MAGIC = 0x31424c42; // 'BLB1', little-endian
+
+/**
+ * The bytes of a compact form: 'BLB1', the vocabulary's UTF-8 length (u32), the vocabulary,
+ * zero padding to a multiple of four, then the merges as little-endian int32.
+ */
+export function encodeCompact(data: CompactByteLevelData): Uint8Array {
+  const vocab = new TextEncoder().encode(data.vocab);
+  const padded = Math.ceil(vocab.length / 4) * 4;
+  const out = new Uint8Array(8 + padded + data.merges.length * 4);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, COMPACT_MAGIC, true);
+  view.setUint32(4, vocab.length, true);
+  out.set(vocab, 8);
+  for (let i = 0; i < data.merges.length; i++) {
+    view.setInt32(8 + padded + 4 * i, data.merges[i], true);
+  }
+  return out;
+}
+
+/** The compact form in `bytes` (from `encodeCompact`); throws on anything else. */
+export function decodeCompact(bytes: Uint8Array): CompactByteLevelData {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.byteLength < 8 || view.getUint32(0, true) !== COMPACT_MAGIC) {
+    throw new Error('not a compact byte-level BPE file');
+  }
+  const vocabLength = view.getUint32(4, true);
+  const padded = Math.ceil(vocabLength / 4) * 4;
+  const mergeBytes = bytes.byteLength - 8 - padded;
+  if (vocabLength > bytes.byteLength - 8 || mergeBytes < 0 || mergeBytes % 12 !== 0) {
+    throw new Error('truncated compact byte-level BPE file');
+  }
+  const vocab = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(
+    bytes.subarray(8, 8 + vocabLength),
+  );
+  const merges = new Int32Array(mergeBytes / 4);
+  for (let i = 0; i < merges.length; i++) merges[i] = view.getInt32(8 + padded + 4 * i, true);
+  return { vocab, merges };
 }

@@ -2,6 +2,8 @@
 // Each worker keeps its own content cache, so repeated system prompts and history turns are
 // counted once per worker.
 import { parentPort, workerData } from 'node:worker_threads';
+import { readFileSync } from 'node:fs';
+import { setLlama3CompactSource } from '../../../common/tokenizers/llama3.ts';
 import { loadTokenCounter } from '../../../common/tokenizers/load-token-counter.ts';
 import { tokenizerInfo, type TokenCounter } from '../../../common/tokenizers/token-counter.ts';
 import type { CountRequest, TokenWorkerData, TokenWorkerMessage } from './token-protocol.ts';
@@ -9,6 +11,16 @@ import type { CountRequest, TokenWorkerData, TokenWorkerMessage } from './token-
 const port = parentPort;
 if (port === null) throw new Error('token-worker must run in a worker thread');
 const { baseModel, cache } = workerData as TokenWorkerData;
+
+// The compact Llama 3 data the build writes beside the bundles (scripts/tokenizer-data.ts):
+// without it (running from source) the package's own data serves, at ~100 MB more per worker.
+setLlama3CompactSource(() => {
+  try {
+    return readFileSync(new URL('./llama3-bpe.bin', import.meta.url));
+  } catch {
+    return undefined;
+  }
+});
 
 function post(message: TokenWorkerMessage): void {
   port!.postMessage(message);
