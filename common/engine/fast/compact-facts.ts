@@ -6,8 +6,8 @@ import type { ChatMessage } from '../shape.ts';
  * instead of nodes. A line is only accepted when the full path (analyzeLine) would report no
  * line-local diagnostic, so these facts stand for a valid line with one sample.
  *
- * Columns are UTF-16 columns on the line (the scanner accepts ASCII lines only, where they
- * equal byte offsets from the start of the line). Strings are decoded only when a cross-line
+ * Columns are UTF-16 columns on the line (byte offsets on an ASCII line; the scanner converts
+ * them on a line whose messages hold multi-byte text). Strings are decoded only when a cross-line
  * rule fires and its message quotes them (`idText`, `conversationIdText`).
  */
 export interface CompactV4Facts {

@@ -19,7 +19,8 @@ const LONE_SURROGATE = /\p{Cs}/u;
  * Analyses lines for an open document: the byte-level fast path (V4LineScanner, what the CLI
  * runs) first, which accepts a clean brightrun_lora_v4 pair line several times faster than the
  * full analysis and allocates nothing but the line's stored facts; every line it declines (any
- * diagnostic, another shape, an escape, a non-ASCII character, ...) gets the full analysis.
+ * diagnostic, another shape, an escape, a non-ASCII character outside a message, ...) gets the
+ * full analysis.
  * Both give the same facts and the same keys (test/unit/documents/fast-open.test.ts).
  */
 export class LineAnalyzer {
