@@ -105,19 +105,23 @@ if (watch) {
 }
 
 /**
- * dist/server/llama3-bpe.bin, the compact Llama 3 vocabulary and merges the token workers load
- * (scripts/tokenizer-data.ts), written again when the package or the format is newer.
+ * dist/server/{llama3,mistral}-bpe.bin, the compact vocabularies and merges the token workers
+ * load (scripts/tokenizer-data.ts), written again when a package or the format is newer.
  */
 function writeTokenizerData() {
-  const out = 'dist/server/llama3-bpe.bin';
+  const outs = ['dist/server/llama3-bpe.bin', 'dist/server/mistral-bpe.bin'];
   const inputs = [
     'node_modules/llama3-tokenizer-js/package.json',
+    'node_modules/mistral-tokenizer-js/package.json',
     'common/tokenizers/bpe/byte-level-bpe.ts',
+    'common/tokenizers/bpe/sentencepiece-bpe.ts',
+    'common/tokenizers/bpe/compact-data.ts',
     'scripts/tokenizer-data.ts',
   ];
   const newest = Math.max(...inputs.map((path) => statSync(path).mtimeMs));
-  if (existsSync(out) && statSync(out).mtimeMs >= newest) return;
-  const made = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/tokenizer-data.ts', out], {
+  if (outs.every((out) => existsSync(out) && statSync(out).mtimeMs >= newest)) return;
+  const args = ['--import', 'tsx', 'scripts/tokenizer-data.ts', 'dist/server'];
+  const made = spawnSync(process.execPath, args, {
     stdio: 'inherit',
     env: { ...process.env, NODE_OPTIONS: '' },
   });

@@ -49,6 +49,7 @@ const shipped = [
   ...withChunks('server.js'),
   ...withChunks('token-worker.js'),
   'dist/server/llama3-bpe.bin',
+  'dist/server/mistral-bpe.bin',
   ...withChunks('cli.js'),
 ];
 

@@ -1,10 +1,6 @@
 import type { ChatRole } from '../engine/shape.ts';
-import {
-  ByteLevelBpe,
-  decodeCompact,
-  type ByteLevelData,
-  type CompactByteLevelData,
-} from './bpe/byte-level-bpe.ts';
+import { ByteLevelBpe, type ByteLevelData } from './bpe/byte-level-bpe.ts';
+import { decodeCompact, type CompactBpeData } from './bpe/compact-data.ts';
 import { TemplatedCounter, type ChatTemplateCost } from './chat-template.ts';
 import { CountCache, type CountCacheLimits } from './count-cache.ts';
 import type { TokenCounter } from './token-counter.ts';
@@ -32,11 +28,8 @@ export function llama3BpeFromData(data: ByteLevelData, pieceCacheSize?: number):
   });
 }
 
-/** A Llama 3 encoder over the compact form of the same data (see CompactByteLevelData). */
-export function llama3BpeFromCompact(
-  data: CompactByteLevelData,
-  pieceCacheSize?: number,
-): ByteLevelBpe {
+/** A Llama 3 encoder over the compact form of the same data (see CompactBpeData). */
+export function llama3BpeFromCompact(data: CompactBpeData, pieceCacheSize?: number): ByteLevelBpe {
   return ByteLevelBpe.fromCompact(data, {
     pattern: LLAMA3_PATTERN,
     specials: LLAMA3_SPECIALS,

@@ -1,3 +1,4 @@
+import { decodeCompact } from './bpe/compact-data.ts';
 import { SentencePieceBpe } from './bpe/sentencepiece-bpe.ts';
 import { TemplatedCounter, type ChatTemplateCost } from './chat-template.ts';
 import { CountCache, type CountCacheLimits } from './count-cache.ts';
@@ -15,12 +16,27 @@ export const MISTRAL_TEMPLATE: ChatTemplateCost = {
 };
 
 let shared: Promise<SentencePieceBpe> | undefined;
+let compactSource: (() => Uint8Array | undefined) | undefined;
 
-/** The encoder over mistral-tokenizer-js's data, built once per realm (about 0.2 s, 10 MB). */
+/**
+ * Where a host keeps the compact form of Mistral's data (`encodeCompact` bytes), read when the
+ * encoder is first built; undefined from it, or no source, means the package's own data.
+ */
+export function setMistralCompactSource(read: () => Uint8Array | undefined): void {
+  compactSource = read;
+}
+
+/** The encoder, built once per realm: from the compact form when the host has it. */
 export function loadMistralBpe(): Promise<SentencePieceBpe> {
+  if (shared !== undefined) return shared;
+  const compact = compactSource?.();
+  if (compact !== undefined) {
+    shared = Promise.resolve(SentencePieceBpe.fromCompact(decodeCompact(compact)));
+    return shared;
+  }
   // The package is imported lazily so that its 650 kB of baked vocabulary is only decoded when
   // a Mistral model is actually chosen.
-  shared ??= import('mistral-tokenizer-js').then((m) => SentencePieceBpe.fromData(m.default));
+  shared = import('mistral-tokenizer-js').then((m) => SentencePieceBpe.fromData(m.default));
   return shared;
 }
 

@@ -36,6 +36,7 @@ describe('the packaged extension (.vsix)', function () {
       'extension/dist/server/server.js',
       'extension/dist/server/token-worker.js',
       'extension/dist/server/llama3-bpe.bin',
+      'extension/dist/server/mistral-bpe.bin',
       'extension/dist/server/cli.js',
       'extension/bin/brightrun.mjs',
       'extension/client/media/brightrun.svg',

@@ -1,4 +1,5 @@
 import { BpeMerger } from './bpe-merger.ts';
+import { compactMerges, compactTokenCount, type CompactBpeData } from './compact-data.ts';
 import { PairTable } from './pair-table.ts';
 
 /** Vocabulary and merges as `llama3-tokenizer-js` keeps them (GPT-2 byte-to-unicode strings). */
@@ -7,18 +8,6 @@ export interface ByteLevelData {
   vocabById: readonly string[];
   /** 'left right' (two token strings joined by one space) → priority; lower merges first. */
   merges: ReadonlyMap<string, number>;
-}
-
-/**
- * The same vocabulary and merges, compact: what the encoder needs and nothing to decode. A
- * host can keep it in a file (`encodeCompact`) and build the encoder from it without loading
- * the package, whose own maps (a 280,000-entry merge map for Llama 3) cost a worker ~100 MB.
- */
-export interface CompactByteLevelData {
-  /** Token spellings by id, joined by '\n' (byte-level spellings write a newline as 'Ċ'). */
-  vocab: string;
-  /** Per merge, in rank order: left id, right id, merged id. */
-  merges: Int32Array;
 }
 
 export interface ByteLevelOptions {
@@ -122,11 +111,13 @@ export class ByteLevelBpe {
     return ByteLevelBpe.fromCompact(toCompact(data), options);
   }
 
-  static fromCompact(data: CompactByteLevelData, options: ByteLevelOptions): ByteLevelBpe {
-    let tokens = 1;
-    for (let at = data.vocab.indexOf('\n'); at >= 0; at = data.vocab.indexOf('\n', at + 1)) {
-      tokens++;
-    }
+  /** The compact form of `data` (see CompactBpeData), for a host to keep in a file. */
+  static toCompact(data: ByteLevelData): CompactBpeData {
+    return toCompact(data);
+  }
+
+  static fromCompact(data: CompactBpeData, options: ByteLevelOptions): ByteLevelBpe {
+    const tokens = compactTokenCount(data);
     const count = data.merges.length / 3;
     const pairs = new PairTable(count);
     const mergedId = new Int32Array(count);
@@ -266,73 +257,8 @@ export class ByteLevelBpe {
   }
 }
 
-/** The compact form of `data`: merges resolved to token ids once, in rank order. */
-export function toCompact(data: ByteLevelData): CompactByteLevelData {
-  const byString = new Map<string, number>();
-  data.vocabById.forEach((s, id) => {
-    if (s.includes('\n')) throw new Error(`token ${id} is not a byte-level spelling`);
-    byString.set(s, id);
-  });
-  const ordered = [...data.merges.entries()];
-  // The package stores merges in priority order; sort only if some other data does not.
-  if (ordered.some((e, i) => i > 0 && e[1] < ordered[i - 1][1])) {
-    ordered.sort((a, b) => a[1] - b[1]);
-  }
-  const merges = new Int32Array(ordered.length * 3);
-  ordered.forEach(([key], rank) => {
-    // Byte-level token strings never contain a space (0x20 is spelled 'Ġ').
-    const space = key.indexOf(' ');
-    const left = key.slice(0, space);
-    const right = key.slice(space + 1);
-    const l = byString.get(left);
-    const r = byString.get(right);
-    const m = byString.get(left + right);
-    if (l === undefined || r === undefined || m === undefined) {
-      throw new Error(`merge '${key}' does not resolve to vocabulary tokens`);
-    }
-    merges[3 * rank] = l;
-    merges[3 * rank + 1] = r;
-    merges[3 * rank + 2] = m;
-  });
-  return { vocab: data.vocabById.join('\n'), merges };
-}
-
-const COMPACT_MAGIC = 0x31424c42; // 'BLB1', little-endian
-
-/**
- * The bytes of a compact form: 'BLB1', the vocabulary's UTF-8 length (u32), the vocabulary,
- * zero padding to a multiple of four, then the merges as little-endian int32.
- */
-export function encodeCompact(data: CompactByteLevelData): Uint8Array {
-  const vocab = new TextEncoder().encode(data.vocab);
-  const padded = Math.ceil(vocab.length / 4) * 4;
-  const out = new Uint8Array(8 + padded + data.merges.length * 4);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, COMPACT_MAGIC, true);
-  view.setUint32(4, vocab.length, true);
-  out.set(vocab, 8);
-  for (let i = 0; i < data.merges.length; i++) {
-    view.setInt32(8 + padded + 4 * i, data.merges[i], true);
-  }
-  return out;
-}
-
-/** The compact form in `bytes` (from `encodeCompact`); throws on anything else. */
-export function decodeCompact(bytes: Uint8Array): CompactByteLevelData {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (bytes.byteLength < 8 || view.getUint32(0, true) !== COMPACT_MAGIC) {
-    throw new Error('not a compact byte-level BPE file');
-  }
-  const vocabLength = view.getUint32(4, true);
-  const padded = Math.ceil(vocabLength / 4) * 4;
-  const mergeBytes = bytes.byteLength - 8 - padded;
-  if (vocabLength > bytes.byteLength - 8 || mergeBytes < 0 || mergeBytes % 12 !== 0) {
-    throw new Error('truncated compact byte-level BPE file');
-  }
-  const vocab = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(
-    bytes.subarray(8, 8 + vocabLength),
-  );
-  const merges = new Int32Array(mergeBytes / 4);
-  for (let i = 0; i < merges.length; i++) merges[i] = view.getInt32(8 + padded + 4 * i, true);
-  return { vocab, merges };
+/** The compact form of byte-level data: merges resolved to token ids once, in rank order. */
+function toCompact(data: ByteLevelData): CompactBpeData {
+  // Byte-level token strings never contain a space (0x20 is spelled 'Ġ').
+  return compactMerges(data.vocabById, data.merges);
 }

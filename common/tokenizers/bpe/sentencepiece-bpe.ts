@@ -1,4 +1,5 @@
 import { BpeMerger } from './bpe-merger.ts';
+import { compactMerges, compactTokenCount, type CompactBpeData } from './compact-data.ts';
 import { PairTable } from './pair-table.ts';
 
 /** Vocabulary and merges as `mistral-tokenizer-js` (and its llama-tokenizer-js sibling) keep them. */
@@ -45,7 +46,7 @@ export class SentencePieceBpe {
   private scratch = new Int32Array(256);
 
   private constructor(
-    private readonly data: SentencePieceData,
+    vocab: string,
     pairs: PairTable,
     mergedId: Int32Array,
     leftId: Int32Array,
@@ -54,7 +55,8 @@ export class SentencePieceBpe {
   ) {
     this.merger = new BpeMerger(pairs, mergedId, leftId, rightId);
     this.chunkCacheSize = options.chunkCacheSize ?? 65536;
-    const { vocabById } = data;
+    const vocabById = vocab.split('\n');
+    this.vocabSize = vocabById.length;
     // Later duplicates win, as in a Map built by iterating the vocabulary.
     for (let id = 0; id < vocabById.length; id++) {
       const s = vocabById[id];
@@ -75,44 +77,54 @@ export class SentencePieceBpe {
     }
   }
 
+  /** Tokens in the vocabulary. */
+  readonly vocabSize: number;
+
   static fromData(data: SentencePieceData, options: SentencePieceOptions = {}): SentencePieceBpe {
-    const { vocabById, merges } = data;
-    const byString = new Map<string, number>();
-    vocabById.forEach((s, id) => byString.set(s, id));
-    for (const s of vocabById) {
+    return SentencePieceBpe.fromCompact(SentencePieceBpe.toCompact(data), options);
+  }
+
+  /**
+   * The compact form of `data` (see CompactBpeData), once the two facts the chunk cuts rely on
+   * are checked: it is only made from data they hold for.
+   */
+  static toCompact(data: SentencePieceData): CompactBpeData {
+    for (const s of data.vocabById) {
       // Cut (1) in the class comment depends on this.
       if (/[^\u2581]\u2581/u.test(s)) throw new Error(`token '${s}' has '▁' after a symbol`);
     }
-    // Dense ranks in priority order keep heap keys small and exact.
-    const ordered = [...merges.entries()].sort((a, b) => a[1] - b[1]);
-    const pairs = new PairTable(ordered.length);
-    const mergedId = new Int32Array(ordered.length);
-    const leftId = new Int32Array(ordered.length);
-    const rightId = new Int32Array(ordered.length);
-    ordered.forEach(([key], rank) => {
-      const space = key.indexOf(' ');
-      const left = key.slice(0, space);
-      const right = key.slice(space + 1);
-      const l = byString.get(left);
-      const r = byString.get(right);
-      const m = byString.get(left + right);
-      if (l === undefined || r === undefined || m === undefined || right.includes(' ')) {
+    return compactMerges(data.vocabById, data.merges, (left, right, key) => {
+      if (right.includes(' '))
         throw new Error(`merge '${key}' does not resolve to vocabulary tokens`);
-      }
       // Cut (2) in the class comment depends on this.
       if (/^<0x[0-9A-F]{2}>$/.test(left) || /^<0x[0-9A-F]{2}>$/.test(right)) {
         throw new Error(`merge '${key}' involves a byte token`);
+      }
+    });
+  }
+
+  /** An encoder over data in compact form, made by `toCompact` (which checked it). */
+  static fromCompact(data: CompactBpeData, options: SentencePieceOptions = {}): SentencePieceBpe {
+    const tokens = compactTokenCount(data);
+    // Dense ranks in priority order keep heap keys small and exact.
+    const count = data.merges.length / 3;
+    const pairs = new PairTable(count);
+    const mergedId = new Int32Array(count);
+    const leftId = new Int32Array(count);
+    const rightId = new Int32Array(count);
+    for (let rank = 0; rank < count; rank++) {
+      const l = data.merges[3 * rank];
+      const r = data.merges[3 * rank + 1];
+      const m = data.merges[3 * rank + 2];
+      if (!(l < tokens && r < tokens && m < tokens)) {
+        throw new Error(`merge ${rank} names a token the vocabulary lacks`);
       }
       pairs.set(l, r, rank);
       mergedId[rank] = m;
       leftId[rank] = l;
       rightId[rank] = r;
-    });
-    return new SentencePieceBpe(data, pairs, mergedId, leftId, rightId, options);
-  }
-
-  get vocabSize(): number {
-    return this.data.vocabById.length;
+    }
+    return new SentencePieceBpe(data.vocab, pairs, mergedId, leftId, rightId, options);
   }
 
   /** Token ids of `text` with SentencePiece's leading space and no BOS; '' gives []. */

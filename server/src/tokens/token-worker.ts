@@ -4,6 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { readFileSync } from 'node:fs';
 import { setLlama3CompactSource } from '../../../common/tokenizers/llama3.ts';
+import { setMistralCompactSource } from '../../../common/tokenizers/mistral.ts';
 import { loadTokenCounter } from '../../../common/tokenizers/load-token-counter.ts';
 import { tokenizerInfo, type TokenCounter } from '../../../common/tokenizers/token-counter.ts';
 import type { CountRequest, TokenWorkerData, TokenWorkerMessage } from './token-protocol.ts';
@@ -12,15 +13,18 @@ const port = parentPort;
 if (port === null) throw new Error('token-worker must run in a worker thread');
 const { baseModel, cache } = workerData as TokenWorkerData;
 
-// The compact Llama 3 data the build writes beside the bundles (scripts/tokenizer-data.ts):
-// without it (running from source) the package's own data serves, at ~100 MB more per worker.
-setLlama3CompactSource(() => {
+// The compact tokenizer data the build writes beside the bundles (scripts/tokenizer-data.ts):
+// without it (running from source) the packages' own data serves, at ~100 MB more per Llama 3
+// worker.
+const besideBundle = (name: string) => (): Uint8Array | undefined => {
   try {
-    return readFileSync(new URL('./llama3-bpe.bin', import.meta.url));
+    return readFileSync(new URL(`./${name}`, import.meta.url));
   } catch {
     return undefined;
   }
-});
+};
+setLlama3CompactSource(besideBundle('llama3-bpe.bin'));
+setMistralCompactSource(besideBundle('mistral-bpe.bin'));
 
 function post(message: TokenWorkerMessage): void {
   port!.postMessage(message);

@@ -1,17 +1,13 @@
 import assert from 'node:assert/strict';
 import llama3Tokenizer from 'llama3-tokenizer-js';
-import {
-  decodeCompact,
-  encodeCompact,
-  toCompact,
-  type ByteLevelBpe,
-} from '../../../common/tokenizers/bpe/byte-level-bpe.ts';
+import { ByteLevelBpe } from '../../../common/tokenizers/bpe/byte-level-bpe.ts';
+import { decodeCompact, encodeCompact } from '../../../common/tokenizers/bpe/compact-data.ts';
 import { llama3BpeFromCompact, loadLlama3Bpe } from '../../../common/tokenizers/llama3.ts';
 import { scriptRuns, variedCorpus } from './varied-corpus.ts';
 
 describe('the compact form of byte-level BPE data', function () {
   it('round-trips through its bytes and refuses other bytes', function () {
-    const compact = toCompact(llama3Tokenizer);
+    const compact = ByteLevelBpe.toCompact(llama3Tokenizer);
     assert.equal(compact.merges.length % 3, 0);
     assert.equal(compact.vocab.split('\n').length, llama3Tokenizer.vocabById.length);
     const back = decodeCompact(encodeCompact(compact));
@@ -32,7 +28,7 @@ const encoders: [string, () => Promise<ByteLevelBpe>][] = [
     'the compact form of that data, as the token workers load it',
     () =>
       Promise.resolve(
-        llama3BpeFromCompact(decodeCompact(encodeCompact(toCompact(llama3Tokenizer)))),
+        llama3BpeFromCompact(decodeCompact(encodeCompact(ByteLevelBpe.toCompact(llama3Tokenizer)))),
       ),
   ],
 ];
