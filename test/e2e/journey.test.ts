@@ -35,12 +35,12 @@ import {
   QUICK_INPUT,
   Screenshots,
   clearToasts,
-  notification,
   openFile,
   problemRow,
   quickPickRow,
   runCommand,
   statusBarItem,
+  waitForNotification,
   webviewFrame,
 } from './support/workbench.ts';
 import { EXAMPLE_FILE, TYPO_FILE, createJourneyWorkspace } from './support/workspace.ts';
@@ -220,7 +220,7 @@ describe('the BrightRun journey in VS Code (code-server + Chromium + local stack
       { timeout: 60_000 },
     );
     await input.press('Enter');
-    await notification(page, 'Uploaded "financial-coaching"').waitFor({ timeout: 60_000 });
+    await waitForNotification(page, 'Uploaded "financial-coaching"', 60_000);
     // The Datasets view shows it ready: pairs and tokens replace the status.
     // The whole activity bar entry: its badge (unread notifications) covers part of the icon.
     await page
@@ -387,12 +387,12 @@ describe('the BrightRun journey in VS Code (code-server + Chromium + local stack
     }, rows);
     await shots.take(page, '06-download-folder');
     await page.locator(`${QUICK_INPUT} .monaco-button`, { hasText: 'Download Here' }).click();
-    await notification(page, /Downloaded \d+ model files? to /)
-      .waitFor({ timeout: 60_000 })
-      .catch((error: Error) => {
+    await waitForNotification(page, /Downloaded \d+ model files? to /, 60_000).catch(
+      (error: Error) => {
         error.message += `\nin ${target}: ${readdirSync(target).join(', ') || 'nothing'}`;
         throw error;
-      });
+      },
+    );
     const listed = await callApi<DownloadResponse>(
       stack!.info,
       'POST',

@@ -72,6 +72,34 @@ export function notification(page: Page, message: string | RegExp): Locator {
   return page.locator('.notifications-toasts .notification-toast').filter({ hasText: message });
 }
 
+/**
+ * Waits until VS Code has told the user `message`: as a toast, or in the notification center.
+ * VS Code shows a few toasts at a time and may file a new one straight into the center while
+ * others hold the screen, so after a while the center is opened to look there, then closed.
+ */
+export async function waitForNotification(
+  page: Page,
+  message: string | RegExp,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  try {
+    await notification(page, message).waitFor({ timeout: Math.min(20_000, timeoutMs) });
+    return;
+  } catch {
+    // Not as a toast (yet): look in the center for the rest of the time.
+  }
+  await runCommand(page, 'Notifications: Show Notifications');
+  try {
+    await page
+      .locator('.notifications-center .notification-list-item')
+      .filter({ hasText: message })
+      .waitFor({ timeout: Math.max(1000, deadline - Date.now()) });
+  } finally {
+    await runCommand(page, 'Notifications: Hide Notifications').catch(() => undefined);
+  }
+}
+
 /** A status bar entry whose text matches. */
 export function statusBarItem(page: Page, text: string | RegExp): Locator {
   return page.locator('.statusbar .statusbar-item').filter({ hasText: text });
