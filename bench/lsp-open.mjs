@@ -14,6 +14,7 @@ import {
   StreamMessageWriter,
 } from 'vscode-languageserver-protocol/node';
 import { ensureDataset } from './generate.mjs';
+import serverNodeFlags from '../common/protocol/server-node-flags.json' with { type: 'json' };
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const SERVER = here('../dist/server/server.js');
@@ -23,7 +24,7 @@ const argv = process.argv.slice(2);
 const runs = argv.includes('--runs') ? Number(argv[argv.indexOf('--runs') + 1]) : 3;
 // By default the flags the extension starts the server with (client/src/language/language-server.ts).
 const givenFlags = argv.flatMap((a, i) => (a === '--node-flag' ? [argv[i + 1]] : []));
-const nodeFlags = givenFlags.length > 0 ? givenFlags : ['--max-semi-space-size=4'];
+const nodeFlags = givenFlags.length > 0 ? givenFlags : serverNodeFlags;
 const withTokens = argv.includes('--tokens');
 // `--base-model ID`: the brightrun.validation.baseModel the client answers (default: the server's).
 const baseModel = argv.includes('--base-model')

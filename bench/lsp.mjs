@@ -27,12 +27,13 @@ import {
   StreamMessageWriter,
 } from 'vscode-languageserver-protocol/node';
 import { ensureDataset } from './generate.mjs';
+import serverNodeFlags from '../common/protocol/server-node-flags.json' with { type: 'json' };
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const SERVER = here('../dist/server/server.js');
 const DATA = here('./data/');
 /** The node flags the extension starts the server with (client/src/language/language-server.ts). */
-const SERVER_NODE_FLAGS = ['--max-semi-space-size=4'];
+const SERVER_NODE_FLAGS = serverNodeFlags;
 const NAIVE = `${DATA}lsp-naive-server.mjs`;
 const RESULTS = here('./results/');
 

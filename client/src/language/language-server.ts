@@ -20,16 +20,18 @@ import {
   type ValidateFileParams,
   type ValidateFileResult,
 } from '../../../common/protocol/lsp.ts';
+import serverNodeFlags from '../../../common/protocol/server-node-flags.json' with { type: 'json' };
 
 export type ServerState = 'starting' | 'running' | 'stopped' | 'failed';
 
 /**
- * V8's default young generation (16 MB semispaces) lets a large open keep ~25 MB more resident
- * than it needs; with 4 MB semispaces a 54 MB file opens in the same time (within the noise of
- * `node bench/lsp-open.mjs --tokens`) and the peak RSS with its background token count stays
- * under 4x the file. 1 MB semispaces slow the open by a tenth.
+ * The node flags of the server (common/protocol/server-node-flags.json, which the benches read
+ * too). V8's default young generation (16 MB semispaces) lets a large open keep ~25 MB more
+ * resident than it needs; with 4 MB semispaces a 54 MB file opens in the same time (within the
+ * noise of `node bench/lsp-open.mjs --tokens`) and the peak RSS with its background token count
+ * stays under 4x the file. 1 MB semispaces slow the open by a tenth.
  */
-const SERVER_NODE_FLAGS = ['--max-semi-space-size=4'];
+const SERVER_NODE_FLAGS: string[] = serverNodeFlags;
 
 export class LanguageServer implements vscode.Disposable {
   private client: LanguageClient | undefined;

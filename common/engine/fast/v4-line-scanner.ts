@@ -30,6 +30,7 @@ import {
   lastContentUnits,
   lastFingerprint,
   utf8CodePoint,
+  utf8Width,
 } from '../hash/fingerprint.ts';
 import { CANONICAL_METADATA_KEYS } from '../rules/conversation-metadata.ts';
 import { SHORT_SYSTEM_PROMPT } from '../rules/v4-fields.ts';
@@ -551,7 +552,7 @@ export class V4LineScanner {
       }
       const point = utf8CodePoint(b, i, to);
       if (point < 0 || !UNICODE_SPACES.has(point)) return true;
-      i += point >= 0x10000 ? 4 : point >= 0x800 ? 3 : 2;
+      i += utf8Width(point);
     }
     return false;
   }
@@ -594,7 +595,7 @@ export class V4LineScanner {
     if (length === 0) return FAIL;
     if (units !== length) {
       // Multi-byte characters: blank only if every character is a space trim() removes.
-      if (b[from] < 33 || b[from] > 126 ? !this.notBlankUtf8(from, close) : false) return FAIL;
+      if ((b[from] < 33 || b[from] > 126) && !this.notBlankUtf8(from, close)) return FAIL;
       this.nonAscii = true;
     } else if (b[from] === SPACE && !this.notBlank(from, close)) {
       return FAIL;

@@ -270,12 +270,11 @@ function utf8ContentFingerprint(
     } else {
       const point = utf8CodePoint(bytes, i, end);
       if (point < 0) return -1;
+      i += utf8Width(point);
       if (point >= 0x10000) {
-        i += 4;
         c = 0xd800 + ((point - 0x10000) >> 10);
         second = 0xdc00 + ((point - 0x10000) & 0x3ff);
       } else {
-        i += point >= 0x800 ? 3 : 2;
         c = point;
       }
     }
@@ -303,6 +302,11 @@ function utf8ContentFingerprint(
     }
   }
   return -1;
+}
+
+/** Bytes of the UTF-8 sequence of a code point at or above U+0080. */
+export function utf8Width(point: number): number {
+  return point >= 0x10000 ? 4 : point >= 0x800 ? 3 : 2;
 }
 
 /**
@@ -417,7 +421,7 @@ export class ContentFingerprintStream {
       }
       const point = utf8CodePoint(bytes, i, end);
       if (point < 0) throw new Error('ContentFingerprintStream.utf8: not well-formed UTF-8');
-      i += point >= 0x10000 ? 4 : point >= 0x800 ? 3 : 2;
+      i += utf8Width(point);
       if (point >= 0x10000) {
         this.unit(0xd800 + ((point - 0x10000) >> 10));
         this.unit(0xdc00 + ((point - 0x10000) & 0x3ff));

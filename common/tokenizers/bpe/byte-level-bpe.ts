@@ -1,6 +1,5 @@
-import { BpeMerger } from './bpe-merger.ts';
-import { compactMerges, compactTokenCount, type CompactBpeData } from './compact-data.ts';
-import { PairTable } from './pair-table.ts';
+import type { BpeMerger } from './bpe-merger.ts';
+import { compactMerger, compactMerges, type CompactBpeData } from './compact-data.ts';
 
 /** Vocabulary and merges as `llama3-tokenizer-js` keeps them (GPT-2 byte-to-unicode strings). */
 export interface ByteLevelData {
@@ -46,7 +45,6 @@ export class ByteLevelBpe {
    * with a lone surrogate needs it, and for Llama 3 it is a 128,000-entry map.
    */
   private byStringMap: Map<string, number> | undefined;
-  private readonly merger: BpeMerger;
   private readonly pieceCache = new Map<string, number>();
   private readonly pieceCacheSize: number;
   private readonly pattern: RegExp;
@@ -59,13 +57,9 @@ export class ByteLevelBpe {
 
   private constructor(
     private readonly vocab: string,
-    pairs: PairTable,
-    mergedId: Int32Array,
-    leftId: Int32Array,
-    rightId: Int32Array,
+    private readonly merger: BpeMerger,
     options: ByteLevelOptions,
   ) {
-    this.merger = new BpeMerger(pairs, mergedId, leftId, rightId);
     const vocabById = vocab.split('\n');
     const charToByte = new Int16Array(0x200).fill(-1);
     this.byteChars.forEach((c, b) => (charToByte[c.charCodeAt(0)] = b));
@@ -108,34 +102,17 @@ export class ByteLevelBpe {
   }
 
   static fromData(data: ByteLevelData, options: ByteLevelOptions): ByteLevelBpe {
-    return ByteLevelBpe.fromCompact(toCompact(data), options);
+    return ByteLevelBpe.fromCompact(ByteLevelBpe.toCompact(data), options);
   }
 
   /** The compact form of `data` (see CompactBpeData), for a host to keep in a file. */
   static toCompact(data: ByteLevelData): CompactBpeData {
-    return toCompact(data);
+    // Byte-level token strings never contain a space (0x20 is spelled 'Ġ').
+    return compactMerges(data.vocabById, data.merges);
   }
 
   static fromCompact(data: CompactBpeData, options: ByteLevelOptions): ByteLevelBpe {
-    const tokens = compactTokenCount(data);
-    const count = data.merges.length / 3;
-    const pairs = new PairTable(count);
-    const mergedId = new Int32Array(count);
-    const leftId = new Int32Array(count);
-    const rightId = new Int32Array(count);
-    for (let rank = 0; rank < count; rank++) {
-      const l = data.merges[3 * rank];
-      const r = data.merges[3 * rank + 1];
-      const m = data.merges[3 * rank + 2];
-      if (!(l < tokens && r < tokens && m < tokens)) {
-        throw new Error(`merge ${rank} names a token the vocabulary lacks`);
-      }
-      pairs.set(l, r, rank);
-      mergedId[rank] = m;
-      leftId[rank] = l;
-      rightId[rank] = r;
-    }
-    return new ByteLevelBpe(data.vocab, pairs, mergedId, leftId, rightId, options);
+    return new ByteLevelBpe(data.vocab, compactMerger(data), options);
   }
 
   private get byString(): Map<string, number> {
@@ -255,10 +232,4 @@ export class ByteLevelBpe {
     for (let i = 0; i < n; i++) s += this.idToByteChar.get(ids[i]);
     return s;
   }
-}
-
-/** The compact form of byte-level data: merges resolved to token ids once, in rank order. */
-function toCompact(data: ByteLevelData): CompactBpeData {
-  // Byte-level token strings never contain a space (0x20 is spelled 'Ġ').
-  return compactMerges(data.vocabById, data.merges);
 }

@@ -1,3 +1,6 @@
+import { BpeMerger } from './bpe-merger.ts';
+import { PairTable } from './pair-table.ts';
+
 /**
  * BPE vocabulary and merges in a compact form: what an encoder needs and nothing to decode. A
  * host keeps it in a file (`encodeCompact`, written by scripts/tokenizer-data.ts at build time)
@@ -50,12 +53,35 @@ export function compactMerges(
 }
 
 /** Tokens in a compact vocabulary. */
-export function compactTokenCount(data: CompactBpeData): number {
+function compactTokenCount(data: CompactBpeData): number {
   let tokens = 1;
   for (let at = data.vocab.indexOf('\n'); at >= 0; at = data.vocab.indexOf('\n', at + 1)) {
     tokens++;
   }
   return tokens;
+}
+
+/** The merger over compact data's merges, ranked in their order (dense ranks: small heap keys). */
+export function compactMerger(data: CompactBpeData): BpeMerger {
+  const tokens = compactTokenCount(data);
+  const count = data.merges.length / 3;
+  const pairs = new PairTable(count);
+  const mergedId = new Int32Array(count);
+  const leftId = new Int32Array(count);
+  const rightId = new Int32Array(count);
+  for (let rank = 0; rank < count; rank++) {
+    const l = data.merges[3 * rank];
+    const r = data.merges[3 * rank + 1];
+    const m = data.merges[3 * rank + 2];
+    if (!(l < tokens && r < tokens && m < tokens)) {
+      throw new Error(`merge ${rank} names a token the vocabulary lacks`);
+    }
+    pairs.set(l, r, rank);
+    mergedId[rank] = m;
+    leftId[rank] = l;
+    rightId[rank] = r;
+  }
+  return new BpeMerger(pairs, mergedId, leftId, rightId);
 }
 
 const COMPACT_MAGIC = 0x31424c42; // 'BLB1', little-endian

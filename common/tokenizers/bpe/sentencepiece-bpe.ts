@@ -1,6 +1,5 @@
-import { BpeMerger } from './bpe-merger.ts';
-import { compactMerges, compactTokenCount, type CompactBpeData } from './compact-data.ts';
-import { PairTable } from './pair-table.ts';
+import type { BpeMerger } from './bpe-merger.ts';
+import { compactMerger, compactMerges, type CompactBpeData } from './compact-data.ts';
 
 /** Vocabulary and merges as `mistral-tokenizer-js` (and its llama-tokenizer-js sibling) keep them. */
 export interface SentencePieceData {
@@ -40,20 +39,15 @@ export class SentencePieceBpe {
   private readonly bmp = new Int32Array(65536).fill(-1);
   private readonly astral = new Map<number, number>();
   private readonly byteIds = new Int32Array(256);
-  private readonly merger: BpeMerger;
   private readonly chunkCache = new Map<string, number>();
   private readonly chunkCacheSize: number;
   private scratch = new Int32Array(256);
 
   private constructor(
     vocab: string,
-    pairs: PairTable,
-    mergedId: Int32Array,
-    leftId: Int32Array,
-    rightId: Int32Array,
+    private readonly merger: BpeMerger,
     options: SentencePieceOptions,
   ) {
-    this.merger = new BpeMerger(pairs, mergedId, leftId, rightId);
     this.chunkCacheSize = options.chunkCacheSize ?? 65536;
     const vocabById = vocab.split('\n');
     this.vocabSize = vocabById.length;
@@ -105,26 +99,7 @@ export class SentencePieceBpe {
 
   /** An encoder over data in compact form, made by `toCompact` (which checked it). */
   static fromCompact(data: CompactBpeData, options: SentencePieceOptions = {}): SentencePieceBpe {
-    const tokens = compactTokenCount(data);
-    // Dense ranks in priority order keep heap keys small and exact.
-    const count = data.merges.length / 3;
-    const pairs = new PairTable(count);
-    const mergedId = new Int32Array(count);
-    const leftId = new Int32Array(count);
-    const rightId = new Int32Array(count);
-    for (let rank = 0; rank < count; rank++) {
-      const l = data.merges[3 * rank];
-      const r = data.merges[3 * rank + 1];
-      const m = data.merges[3 * rank + 2];
-      if (!(l < tokens && r < tokens && m < tokens)) {
-        throw new Error(`merge ${rank} names a token the vocabulary lacks`);
-      }
-      pairs.set(l, r, rank);
-      mergedId[rank] = m;
-      leftId[rank] = l;
-      rightId[rank] = r;
-    }
-    return new SentencePieceBpe(data.vocab, pairs, mergedId, leftId, rightId, options);
+    return new SentencePieceBpe(data.vocab, compactMerger(data), options);
   }
 
   /** Token ids of `text` with SentencePiece's leading space and no BOS; '' gives []. */

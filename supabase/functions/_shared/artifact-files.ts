@@ -13,6 +13,7 @@
  * backend reads.
  */
 import { Sha256 } from './processing/sha256.ts';
+import type { StoragePort } from './storage/port.ts';
 
 export const MODELS_BUCKET = 'lora-models';
 
@@ -50,6 +51,29 @@ export function expectedArtifactFiles(epochs: number): string[] {
 /** The object path (in lora-models) a worker uploads `file` to during attempt `attempt`. */
 export function uploadPath(userId: string, jobId: string, attempt: number, file: string): string {
   return `${artifactFolder(userId, jobId)}attempt-${attempt}/${file}`;
+}
+
+/**
+ * A signed upload URL for every file a run of `epochs` epochs writes, into the folder of
+ * attempt `attempt` (file name → URL): what a GPU worker is given when the job is submitted,
+ * and again, fresh, just before it uploads (worker-upload-urls).
+ */
+export async function signUploadUrls(
+  storage: StoragePort,
+  job: { userId: string; jobId: string; attempt: number; epochs: number },
+  expiresInSeconds: number,
+): Promise<Record<string, string>> {
+  const files = expectedArtifactFiles(job.epochs);
+  const urls = await Promise.all(
+    files.map((file) =>
+      storage.createSignedUploadUrl(
+        MODELS_BUCKET,
+        uploadPath(job.userId, job.jobId, job.attempt, file),
+        expiresInSeconds,
+      ),
+    ),
+  );
+  return Object.fromEntries(files.map((file, i) => [file, urls[i]]));
 }
 
 /**

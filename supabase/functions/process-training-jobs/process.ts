@@ -18,7 +18,7 @@ import type {
 } from '../../../common/gpu-cluster/contract.ts';
 import { runningCost } from '../../../common/training/cost-model.ts';
 import { roundCents } from '../../../common/training/money.ts';
-import { expectedArtifactFiles, MODELS_BUCKET, uploadPath } from '../_shared/artifact-files.ts';
+import { signUploadUrls } from '../_shared/artifact-files.ts';
 import { withServiceRole, type Tx } from '../_shared/db.ts';
 import {
   GpuClusterClient,
@@ -302,23 +302,17 @@ export class Processor {
       dataset[0].storage_path,
       this.settings.datasetUrlTtlSeconds,
     );
-    const uploadTtlSeconds = Math.ceil(ttl / 1000);
-    const files = expectedArtifactFiles(job.epochs);
-    const signed = await Promise.all(
-      files.map((file) =>
-        storage.createSignedUploadUrl(
-          MODELS_BUCKET,
-          uploadPath(job.user_id, job.id, attempt, file),
-          uploadTtlSeconds,
-        ),
-      ),
+    const uploadUrls = await signUploadUrls(
+      storage,
+      { userId: job.user_id, jobId: job.id, attempt, epochs: job.epochs },
+      Math.ceil(ttl / 1000),
     );
     const input: ProviderRunRequest['input'] = {
       job_id: job.id,
       dataset_url: url,
       hyperparameters: job.config.hyperparameters ?? {},
       gpu_config: { type: job.gpu_type, count: job.gpu_count },
-      upload_urls: Object.fromEntries(files.map((file, i) => [file, signed[i]])),
+      upload_urls: uploadUrls,
       upload_urls_refresh: {
         url: `${supabaseUrl()}/functions/v1/worker-upload-urls`,
         token: await signWorkerToken(

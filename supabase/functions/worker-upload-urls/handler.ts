@@ -4,7 +4,7 @@
 // `{success: true, data: {upload_urls: {<file>: <url>}, expires_in}}` for the same files and
 // object paths as the URLs the job was submitted with. 409 once the attempt no longer counts
 // (the job ended, was cancelled or moved on to another attempt): its uploads would be ignored.
-import { expectedArtifactFiles, MODELS_BUCKET, uploadPath } from '../_shared/artifact-files.ts';
+import { signUploadUrls } from '../_shared/artifact-files.ts';
 import { AuthError, bearerToken } from '../_shared/auth.ts';
 import { withServiceRole } from '../_shared/db.ts';
 import { functionPath, HttpError, ok } from '../_shared/http.ts';
@@ -57,19 +57,10 @@ export const handler = createHandler(FUNCTION_NAME, async (req, ctx) => {
     );
   }
 
-  const storage = storageFromEnv();
-  const files = expectedArtifactFiles(job.epochs);
-  const urls = await Promise.all(
-    files.map((file) =>
-      storage.createSignedUploadUrl(
-        MODELS_BUCKET,
-        uploadPath(job.user_id, grant.jobId, grant.attempt, file),
-        UPLOAD_URL_SECONDS,
-      ),
-    ),
+  const uploadUrls = await signUploadUrls(
+    storageFromEnv(),
+    { userId: job.user_id, jobId: grant.jobId, attempt: grant.attempt, epochs: job.epochs },
+    UPLOAD_URL_SECONDS,
   );
-  return ok({
-    upload_urls: Object.fromEntries(files.map((file, i) => [file, urls[i]])),
-    expires_in: UPLOAD_URL_SECONDS,
-  });
+  return ok({ upload_urls: uploadUrls, expires_in: UPLOAD_URL_SECONDS });
 });
