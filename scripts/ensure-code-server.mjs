@@ -87,9 +87,9 @@ export function ensureCodeServer() {
     {
       cwd: toolsDir,
       stdio: 'inherit',
-      // As root, npm drops privileges for install scripts unless unsafe-perm is set; the
-      // machine's npmrc says `yes=false`, which cancels node-pty's `npx node-gyp`.
-      env: { ...process.env, npm_config_unsafe_perm: 'true', npm_config_yes: 'true' },
+      // The machine's npmrc says `yes=false`, which cancels node-pty's `npx node-gyp`. (npm 7
+      // and later run install scripts as root without `unsafe-perm`, which npm 11 warns about.)
+      env: { ...process.env, npm_config_yes: 'true' },
     },
   );
   if (installedVersion() !== codeServerVersion) {

@@ -45,7 +45,7 @@ function installNodeModules() {
   execFileSync('npm', ['ci', '--no-audit', '--no-fund'], {
     cwd: root,
     stdio: 'inherit',
-    env: { ...process.env, npm_config_yes: 'true', npm_config_unsafe_perm: 'true' },
+    env: { ...process.env, npm_config_yes: 'true' },
   });
 }
 
