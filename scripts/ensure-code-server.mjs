@@ -87,9 +87,10 @@ export function ensureCodeServer() {
     {
       cwd: toolsDir,
       stdio: 'inherit',
-      // The machine's npmrc says `yes=false`, which cancels node-pty's `npx node-gyp`. (npm 7
-      // and later run install scripts as root without `unsafe-perm`, which npm 11 warns about.)
-      env: { ...process.env, npm_config_yes: 'true' },
+      // code-server's postinstall.sh refuses to run as root unless npm_config_unsafe_perm is
+      // set, although npm itself dropped the setting (npm 11 warns that it does not know it).
+      // The machine's npmrc says `yes=false`, which cancels node-pty's `npx node-gyp`.
+      env: { ...process.env, npm_config_unsafe_perm: 'true', npm_config_yes: 'true' },
     },
   );
   if (installedVersion() !== codeServerVersion) {
