@@ -1,5 +1,6 @@
 import { gpuSpec } from './gpu-catalog.ts';
 import { roundCents } from './money.ts';
+import { expectedTrainingPairs } from './validation-split.ts';
 
 /** Flat storage charge per job for its artifacts (training.md §3). */
 export const STORAGE_COST = 0.5;
@@ -10,8 +11,19 @@ export const FINAL_SAVE_SECONDS = 300;
 
 export interface CostEstimateInput {
   gpu_config: { type: string; count: number };
-  hyperparameters: { batch_size: number; gradient_accumulation_steps: number; epochs: number };
-  dataset: { total_training_pairs: number; total_tokens: number; name?: string };
+  hyperparameters: {
+    batch_size: number;
+    gradient_accumulation_steps: number;
+    epochs: number;
+    validation_split: number;
+  };
+  dataset: {
+    total_training_pairs: number;
+    total_tokens: number;
+    /** Distinct conversations (dataset statistics); without it each pair counts as one. */
+    total_conversations?: number | null;
+    name?: string;
+  };
 }
 
 export interface CostEstimate {
@@ -28,15 +40,24 @@ export interface CostEstimate {
 }
 
 /**
- * The estimate of training.md §3. Throws on an unknown GPU type: callers normalise the
+ * The estimate of training.md §3, with one correction: steps are counted on the pairs left for
+ * training after the validation split (validation-split.ts), because that is what the trainer
+ * steps through; the spec's formula counted every pair. Tokens, and so time and money, are the
+ * spec's: the held-out pairs are still evaluated every epoch. Throws on an unknown GPU type: callers normalise the
  * configuration first, so reaching this with one is a programming error.
  */
 export function estimateJobCost(input: CostEstimateInput): CostEstimate {
   const spec = gpuSpec(input.gpu_config.type);
   if (!spec) throw new Error(`Unknown GPU type "${input.gpu_config.type}"`);
   const { count } = input.gpu_config;
-  const { batch_size, gradient_accumulation_steps, epochs } = input.hyperparameters;
-  const pairs = input.dataset.total_training_pairs;
+  const { batch_size, gradient_accumulation_steps, epochs, validation_split } =
+    input.hyperparameters;
+  const { total_conversations } = input.dataset;
+  const pairs = expectedTrainingPairs(
+    input.dataset.total_training_pairs,
+    total_conversations,
+    validation_split,
+  );
   const tokens = input.dataset.total_tokens;
 
   // Catalog prices are whole cents, so rounding the product only removes binary error

@@ -5,5 +5,6 @@ export * from './gpu-catalog.ts';
 export * from './base-models.ts';
 export * from './money.ts';
 export * from './cost-model.ts';
+export * from './validation-split.ts';
 export * from './quality.ts';
 export * from './normalize-config.ts';

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import random
 
 from trainer.errors import TrainerError
@@ -57,6 +58,13 @@ def parse_dataset(data: bytes) -> list[Sample]:
     return samples
 
 
+def wanted_validation_samples(count: int, fraction: float) -> int:
+    """count × fraction rounded half up (not Python's half-to-even), at least one: the job's
+    estimate counts steps with the same number (common/training/validation-split.ts). The
+    product is snapped to 15 significant digits so a decimal split rounds as the decimal does."""
+    return max(1, math.floor(float(f"{count * fraction:.15g}") + 0.5))
+
+
 def split_validation(
     samples: list[Sample], fraction: float, seed: int
 ) -> tuple[list[Sample], list[Sample]]:
@@ -72,7 +80,7 @@ def split_validation(
         return samples, []
     keys = sorted(groups)
     random.Random(seed).shuffle(keys)
-    wanted = max(1, round(len(samples) * fraction))
+    wanted = wanted_validation_samples(len(samples), fraction)
     validation: list[Sample] = []
     chosen: set[str] = set()
     for key in keys[:-1]:  # leave at least one group to train on

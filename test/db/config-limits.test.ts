@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import type { Sql } from 'postgres';
 import { BASE_MODEL_IDS } from '../../common/training/base-models.ts';
 import { estimateJobCost } from '../../common/training/cost-model.ts';
+import { expectedTrainingPairs } from '../../common/training/validation-split.ts';
 import { GPU_CATALOG } from '../../common/training/gpu-catalog.ts';
 import { GPU_COUNT_LIMIT, HYPERPARAMETER_LIMITS } from '../../common/training/limits.ts';
 import { normalizeJobConfig, type JobConfig } from '../../common/training/normalize-config.ts';
@@ -140,17 +141,19 @@ describe('training rules: SQL and TypeScript agree', () => {
 
   it('estimates identically (to the cent, hours to 1e-12)', async () => {
     const datasets = [
-      { total_training_pairs: 1, total_tokens: 1 },
-      { total_training_pairs: 1000, total_tokens: 3_600_000 },
-      { total_training_pairs: 123_457, total_tokens: 987_654_321 },
+      { total_training_pairs: 1, total_tokens: 1, total_conversations: 1 },
+      { total_training_pairs: 1000, total_tokens: 3_600_000, total_conversations: 200 },
+      { total_training_pairs: 123_457, total_tokens: 987_654_321, total_conversations: 40_001 },
+      { total_training_pairs: 17, total_tokens: 8831, total_conversations: null },
     ];
     let compared = 0;
     for (const gpu of GPU_CATALOG) {
       for (const count of [1, 3, 8]) {
-        for (const [batch, accumulation, epochs] of [
-          [1, 1, 1],
-          [8, 4, 3],
-          [64, 64, 20],
+        for (const [batch, accumulation, epochs, split] of [
+          [1, 1, 1, 0],
+          [8, 4, 3, 0.1],
+          [64, 64, 20, 0.5],
+          [2, 1, 2, 0.15],
         ]) {
           const config = tsConfig({
             preset_id: 'custom',
@@ -158,6 +161,7 @@ describe('training rules: SQL and TypeScript agree', () => {
               batch_size: batch,
               gradient_accumulation_steps: accumulation,
               epochs,
+              validation_split: split,
             },
             gpu_config: { type: gpu.type, count },
           });
@@ -168,8 +172,9 @@ describe('training rules: SQL and TypeScript agree', () => {
                      estimated_duration_hours::float8 as hours, hourly_rate::float8 as rate,
                      total_steps, steps_per_epoch, throughput_tokens_per_s::float8 as throughput
               from private.estimate_job_cost(${sql().json(config as never)},
-                                             ${d.total_training_pairs}, ${d.total_tokens})`;
-            const label = JSON.stringify({ gpu: gpu.type, count, batch, accumulation, epochs, d });
+                                             ${d.total_training_pairs}, ${d.total_tokens},
+                                             ${d.total_conversations})`;
+            const label = JSON.stringify({ gpu: gpu.type, count, batch, epochs, split, d });
             assert.equal(row.cost, ts.estimated_cost, label);
             assert.equal(row.compute, ts.cost_breakdown.compute, label);
             assert.ok(Math.abs(row.hours - ts.estimated_duration_hours) < 1e-12, label);
@@ -182,6 +187,28 @@ describe('training rules: SQL and TypeScript agree', () => {
         }
       }
     }
-    assert.equal(compared, GPU_CATALOG.length * 3 * 3 * datasets.length);
+    assert.equal(compared, GPU_CATALOG.length * 3 * 4 * datasets.length);
+  });
+
+  it('counts the pairs left after the validation split identically', async () => {
+    const cases: [number, number | null, number][] = [];
+    for (const pairs of [1, 2, 3, 7, 10, 17, 50, 99, 1000, 123_457]) {
+      for (const conversations of [null, 1, 2, 3, 5, 40, pairs]) {
+        if (conversations !== null && conversations > pairs) continue;
+        for (const split of [0, 0.01, 0.05, 0.1, 0.15, 0.25, 0.3, 0.333, 0.5]) {
+          cases.push([pairs, conversations, split]);
+        }
+      }
+    }
+    const rows = await sql()`
+      select private.expected_training_pairs(c.pairs, c.conversations, c.split)::int as n
+        from jsonb_to_recordset(${sql().json(
+          cases.map(([pairs, conversations, split]) => ({ pairs, conversations, split })),
+        )}) as c(pairs bigint, conversations bigint, split numeric)`;
+    assert.equal(rows.length, cases.length);
+    cases.forEach(([pairs, conversations, split], i) => {
+      const label = JSON.stringify({ pairs, conversations, split });
+      assert.equal(rows[i].n, expectedTrainingPairs(pairs, conversations, split), label);
+    });
   });
 });

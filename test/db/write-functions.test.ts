@@ -271,9 +271,18 @@ describe('SQL write functions', () => {
       assert.equal(job.gpu_count, 2);
       const expected = estimateJobCost({
         gpu_config: { type: 'H100', count: 2 },
-        hyperparameters: { batch_size: 4, gradient_accumulation_steps: 1, epochs: 2 },
-        dataset: { total_training_pairs: 1000, total_tokens: 3_600_000 },
+        hyperparameters: {
+          batch_size: 4,
+          gradient_accumulation_steps: 1,
+          epochs: 2,
+          validation_split: Number(job.validation_split),
+        },
+        dataset: { total_training_pairs: 1000, total_tokens: 3_600_000, total_conversations: 200 },
       });
+      // 1000 pairs in 200 conversations of 5: 20 conversations (100 pairs) are held out for
+      // validation, so 900 pairs train in batches of 4.
+      assert.equal(Number(job.validation_split), 0.1);
+      assert.equal(job.steps_per_epoch, 225);
       assert.equal(Number(job.estimated_cost), expected.estimated_cost);
       assert.equal(Number(job.hourly_rate), 8.4);
       assert.equal(job.total_steps, expected.training_details.total_steps);

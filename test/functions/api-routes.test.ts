@@ -372,9 +372,21 @@ describe('api function: routes over HTTP', function () {
       const data = res.body.data;
       const expected = estimateJobCost({
         gpu_config: { type: 'H100', count: 2 },
-        hyperparameters: { batch_size: 8, gradient_accumulation_steps: 1, epochs: 3 },
-        dataset: { total_training_pairs: 50, total_tokens: 20000, name: 'Training set' },
+        hyperparameters: {
+          batch_size: 8,
+          gradient_accumulation_steps: 1,
+          epochs: 3,
+          validation_split: 0.1,
+        },
+        dataset: {
+          total_training_pairs: 50,
+          total_tokens: 20000,
+          total_conversations: 50,
+          name: 'Training set',
+        },
       });
+      // 5 of the 50 one-pair conversations are held out for validation: ceil(45 / 8) = 6.
+      assert.equal(data.training_details.steps_per_epoch, 6);
       assert.ok(data.estimated_cost > 0);
       assert.equal(data.estimated_cost, expected.estimated_cost);
       assert.deepEqual(data.cost_breakdown, expected.cost_breakdown);
@@ -436,8 +448,13 @@ describe('api function: routes over HTTP', function () {
       assert.equal(typeof job.learning_rate, 'number');
       const expected = estimateJobCost({
         gpu_config: { type: 'A100-80GB', count: 1 },
-        hyperparameters: { batch_size: 8, gradient_accumulation_steps: 1, epochs: 5 },
-        dataset: { total_training_pairs: 50, total_tokens: 20000 },
+        hyperparameters: {
+          batch_size: 8,
+          gradient_accumulation_steps: 1,
+          epochs: 5,
+          validation_split: 0.1,
+        },
+        dataset: { total_training_pairs: 50, total_tokens: 20000, total_conversations: 50 },
       });
       assert.equal(job.estimated_cost, expected.estimated_cost);
       assert.equal(job.total_steps, expected.training_details.total_steps);

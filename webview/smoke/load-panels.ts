@@ -174,7 +174,7 @@ const scenarios: Record<PanelKind, (page: Page) => Promise<void>> = {
       formatMoney(
         estimateJobCost({
           gpu_config: { type: 'A100-80GB', count: 1 },
-          hyperparameters: { batch_size: 8, gradient_accumulation_steps: 1, epochs },
+          hyperparameters: { ...config.hyperparameters, epochs },
           dataset,
         }).estimated_cost,
       );
@@ -203,7 +203,7 @@ const scenarios: Record<PanelKind, (page: Page) => Promise<void>> = {
         estimate: {
           ...estimateJobCost({
             gpu_config: { type: 'A100-80GB', count: 1 },
-            hyperparameters: { batch_size: 8, gradient_accumulation_steps: 1, epochs },
+            hyperparameters: { ...config.hyperparameters, epochs },
             dataset,
           }),
           config,

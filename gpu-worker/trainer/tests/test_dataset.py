@@ -99,6 +99,12 @@ class SplitTest(unittest.TestCase):
         self.assertEqual(len(validation), 6)
         self.assertFalse({s.group for s in train} & {s.group for s in validation})
 
+    def test_validation_size_rounds_half_up_as_the_estimate_does(self) -> None:
+        singles = [Sample([{"role": "user", "content": str(i)}], [], f"c{i}") for i in range(10)]
+        self.assertEqual(len(split_validation(singles, 0.25, 7)[1]), 3)  # 2.5 → 3, not 2
+        self.assertEqual(len(split_validation(singles, 0.15, 7)[1]), 2)  # 1.5 → 2
+        self.assertEqual(len(split_validation(singles, 0.01, 7)[1]), 1)  # at least one
+
     def test_no_validation_when_it_would_leak_or_is_off(self) -> None:
         one_conversation = [Sample([], [], "c")] * 5
         self.assertEqual(split_validation(one_conversation, 0.5, 1)[1], [])

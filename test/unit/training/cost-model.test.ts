@@ -1,12 +1,21 @@
 import assert from 'node:assert/strict';
 import { estimateJobCost, runningCost } from '../../../common/training/cost-model.ts';
 import { roundCents } from '../../../common/training/money.ts';
+import {
+  expectedTrainingPairs,
+  wantedValidationPairs,
+} from '../../../common/training/validation-split.ts';
 
 describe('estimateJobCost', () => {
   it('follows training.md §3 step by step', () => {
     const e = estimateJobCost({
       gpu_config: { type: 'A100-80GB', count: 2 },
-      hyperparameters: { batch_size: 8, gradient_accumulation_steps: 2, epochs: 3 },
+      hyperparameters: {
+        batch_size: 8,
+        gradient_accumulation_steps: 2,
+        epochs: 3,
+        validation_split: 0,
+      },
       dataset: { total_training_pairs: 1000, total_tokens: 3_600_000, name: 'support' },
     });
     // 7.00 $/h; 3600 tok/s; 3 × 3.6M tokens = 3000 s; overhead 600 + 900 + 300 = 1800 s.
@@ -26,7 +35,12 @@ describe('estimateJobCost', () => {
   it('rounds only the money, and only at the end', () => {
     const e = estimateJobCost({
       gpu_config: { type: 'V100-32GB', count: 3 },
-      hyperparameters: { batch_size: 1, gradient_accumulation_steps: 1, epochs: 1 },
+      hyperparameters: {
+        batch_size: 1,
+        gradient_accumulation_steps: 1,
+        epochs: 1,
+        validation_split: 0,
+      },
       dataset: { total_training_pairs: 1, total_tokens: 1 },
     });
     const hours = (1 / 3600 + 1200) / 3600;
@@ -39,7 +53,12 @@ describe('estimateJobCost', () => {
     // 2.10 $/h × (72M tokens / 1200 tok/s + 6900 s) / 3600 = 39.025 exactly, + 0.50 = 39.525.
     const e = estimateJobCost({
       gpu_config: { type: 'V100-32GB', count: 1 },
-      hyperparameters: { batch_size: 64, gradient_accumulation_steps: 64, epochs: 20 },
+      hyperparameters: {
+        batch_size: 64,
+        gradient_accumulation_steps: 64,
+        epochs: 20,
+        validation_split: 0,
+      },
       dataset: { total_training_pairs: 1000, total_tokens: 3_600_000 },
     });
     assert.equal(e.estimated_cost, 39.53);
@@ -49,7 +68,12 @@ describe('estimateJobCost', () => {
   it('keeps the hourly rate in whole cents', () => {
     const e = estimateJobCost({
       gpu_config: { type: 'A100-40GB', count: 3 },
-      hyperparameters: { batch_size: 1, gradient_accumulation_steps: 1, epochs: 1 },
+      hyperparameters: {
+        batch_size: 1,
+        gradient_accumulation_steps: 1,
+        epochs: 1,
+        validation_split: 0,
+      },
       dataset: { total_training_pairs: 1, total_tokens: 1 },
     });
     assert.equal(e.hourly_rate, 8.4);
@@ -59,10 +83,37 @@ describe('estimateJobCost', () => {
     assert.throws(() =>
       estimateJobCost({
         gpu_config: { type: 'RTX', count: 1 },
-        hyperparameters: { batch_size: 1, gradient_accumulation_steps: 1, epochs: 1 },
+        hyperparameters: {
+          batch_size: 1,
+          gradient_accumulation_steps: 1,
+          epochs: 1,
+          validation_split: 0,
+        },
         dataset: { total_training_pairs: 1, total_tokens: 1 },
       }),
     );
+  });
+
+  it('counts steps on the pairs left after the validation split, and time on every token', () => {
+    const input = {
+      gpu_config: { type: 'A100-80GB', count: 2 },
+      hyperparameters: { batch_size: 8, gradient_accumulation_steps: 2, epochs: 3 },
+      dataset: { total_training_pairs: 1000, total_tokens: 3_600_000, total_conversations: 1000 },
+    };
+    const all = estimateJobCost({
+      ...input,
+      hyperparameters: { ...input.hyperparameters, validation_split: 0 },
+    });
+    const split = estimateJobCost({
+      ...input,
+      hyperparameters: { ...input.hyperparameters, validation_split: 0.1 },
+    });
+    // 100 pairs held out: ceil(900 / 16) = 57 steps per epoch instead of 63.
+    assert.equal(split.training_details.steps_per_epoch, 57);
+    assert.equal(split.training_details.total_steps, 171);
+    assert.equal(all.training_details.steps_per_epoch, 63);
+    assert.equal(split.estimated_cost, all.estimated_cost);
+    assert.equal(split.estimated_duration_hours, all.estimated_duration_hours);
   });
 
   it('charges the running cost by the hour since the start', () => {
@@ -78,5 +129,35 @@ describe('roundCents', () => {
     assert.equal(roundCents(9.334), 9.33);
     assert.equal(roundCents(-1.005), -1.01);
     assert.equal(roundCents(0), 0);
+  });
+});
+
+describe('expectedTrainingPairs', () => {
+  it('holds out whole conversations covering round(pairs × split), keeping one to train on', () => {
+    assert.equal(expectedTrainingPairs(1000, 1000, 0.1), 900);
+    assert.equal(expectedTrainingPairs(1000, 200, 0.1), 900); // 20 conversations of 5
+    assert.equal(expectedTrainingPairs(30, 10, 0.1), 27); // one conversation of 3
+    assert.equal(expectedTrainingPairs(17, 5, 0.1), 14); // the example: one of 3.4 → 3 pairs
+    assert.equal(expectedTrainingPairs(10, 2, 0.5), 5);
+    assert.equal(expectedTrainingPairs(4, 4, 0.5), 2);
+  });
+
+  it('does not split a single conversation, a split of 0, or one pair', () => {
+    assert.equal(expectedTrainingPairs(40, 1, 0.2), 40);
+    assert.equal(expectedTrainingPairs(40, 40, 0), 40);
+    assert.equal(expectedTrainingPairs(1, 1, 0.5), 1);
+  });
+
+  it('counts each pair as a conversation when the statistics have none', () => {
+    assert.equal(expectedTrainingPairs(50, null, 0.1), 45);
+    assert.equal(expectedTrainingPairs(50, undefined, 0.1), 45);
+  });
+
+  it('rounds the wanted validation pairs half up, as the trainer and Postgres do', () => {
+    assert.equal(wantedValidationPairs(10, 0.25), 3);
+    assert.equal(wantedValidationPairs(10, 0.15), 2);
+    assert.equal(wantedValidationPairs(10, 0.05), 1);
+    assert.equal(wantedValidationPairs(10, 0.01), 1);
+    assert.equal(wantedValidationPairs(1000, 0.1), 100);
   });
 });

@@ -123,8 +123,13 @@ describe('configure form model', () => {
     form = setField(form, 'epochs', '3');
     const expected = estimateJobCost({
       gpu_config: { type: 'A100-80GB', count: 2 },
-      hyperparameters: { batch_size: 8, gradient_accumulation_steps: 2, epochs: 3 },
-      dataset: { total_training_pairs: 1000, total_tokens: 3_600_000, name: ds.name },
+      hyperparameters: {
+        batch_size: 8,
+        gradient_accumulation_steps: 2,
+        epochs: 3,
+        validation_split: 0.1,
+      },
+      dataset: { ...ds, total_training_pairs: 1000, total_tokens: 3_600_000 },
     });
     assert.deepEqual(localEstimate(form, [ds]), expected);
     assert.equal(localEstimate(form, [ds])?.estimated_cost, 9.83);

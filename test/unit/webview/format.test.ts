@@ -49,7 +49,12 @@ describe('formatting', () => {
 describe('estimate display', () => {
   const estimate = estimateJobCost({
     gpu_config: { type: 'A100-80GB', count: 2 },
-    hyperparameters: { batch_size: 8, gradient_accumulation_steps: 2, epochs: 3 },
+    hyperparameters: {
+      batch_size: 8,
+      gradient_accumulation_steps: 2,
+      epochs: 3,
+      validation_split: 0,
+    },
     dataset: { total_training_pairs: 1000, total_tokens: 3_600_000, name: 'support' },
   });
 

@@ -21,7 +21,12 @@ function rejects(set: { parse(raw: unknown): { ok: boolean } }, raw: unknown, pa
 const estimate = {
   ...estimateJobCost({
     gpu_config: { type: 'A100-80GB', count: 1 },
-    hyperparameters: { batch_size: 8, gradient_accumulation_steps: 1, epochs: 5 },
+    hyperparameters: {
+      batch_size: 8,
+      gradient_accumulation_steps: 1,
+      epochs: 5,
+      validation_split: 0,
+    },
     dataset: { total_training_pairs: 1000, total_tokens: 3_600_000, name: 'x' },
   }),
   config: job().config,

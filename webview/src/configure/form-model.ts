@@ -270,17 +270,28 @@ export function localEstimate(
   const dataset = datasets.find((d) => d.id === form.datasetId);
   if (!dataset || !isTrainable(dataset)) return null;
   const spec = gpuSpec(form.gpuType);
-  const needed = ['batch_size', 'gradient_accumulation_steps', 'epochs'] as const;
+  const needed = [
+    'batch_size',
+    'gradient_accumulation_steps',
+    'epochs',
+    'validation_split',
+  ] as const;
   const parsed = needed.map((n) => parseNumber(form.values[n], TEXT_LIMIT[n]));
   const count = parseNumber(form.gpuCount, { name: 'count', kind: 'integer', ...GPU_COUNT_LIMIT });
   if (!spec || !count.ok || parsed.some((p) => !p.ok)) return null;
-  const [batch, accumulation, epochs] = parsed.map((p) => (p.ok ? p.value : 0));
+  const [batch, accumulation, epochs, split] = parsed.map((p) => (p.ok ? p.value : 0));
   return estimateJobCost({
     gpu_config: { type: spec.type, count: count.value },
-    hyperparameters: { batch_size: batch, gradient_accumulation_steps: accumulation, epochs },
+    hyperparameters: {
+      batch_size: batch,
+      gradient_accumulation_steps: accumulation,
+      epochs,
+      validation_split: split,
+    },
     dataset: {
       total_training_pairs: dataset.total_training_pairs ?? 0,
       total_tokens: dataset.total_tokens ?? 0,
+      total_conversations: dataset.total_conversations,
       name: dataset.name,
     },
   });

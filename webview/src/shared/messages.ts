@@ -67,6 +67,7 @@ export const datasetSummaryValidator = shapeOf<DatasetSummary>(
     status: str,
     training_ready: bool,
     total_training_pairs: maybe(num),
+    total_conversations: maybe(num),
     total_tokens: maybe(num),
     tokens_estimated: bool,
   }),

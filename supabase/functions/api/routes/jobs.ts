@@ -58,7 +58,8 @@ async function estimate({ req, claims }: RouteContext): Promise<Response> {
   const { datasetId, config } = readJobRequest(await readJson(req), ['dataset_id']);
   const dataset = await withUser(claims, async (tx) => {
     const [row] = await tx`
-      select id, name, status, training_ready, total_training_pairs, total_tokens
+      select id, name, status, training_ready, total_training_pairs, total_conversations,
+             total_tokens
         from public.datasets where id = ${datasetId} and deleted_at is null`;
     return row;
   });
@@ -72,7 +73,12 @@ async function estimate({ req, claims }: RouteContext): Promise<Response> {
   const result = estimateJobCost({
     gpu_config: config.gpu_config,
     hyperparameters: config.hyperparameters,
-    dataset: { total_training_pairs: pairs, total_tokens: tokens, name: dataset.name as string },
+    dataset: {
+      total_training_pairs: pairs,
+      total_tokens: tokens,
+      total_conversations: dataset.total_conversations as number | null,
+      name: dataset.name as string,
+    },
   });
   return ok<EstimateResponse>({
     ...result,
