@@ -138,6 +138,18 @@ describe('configure form model', () => {
     assert.equal(localEstimate(form, []), null);
   });
 
+  it("counts steps on the pairs left after the form's validation split and the dataset's conversations", () => {
+    const form = setField(initialForm(ds.id), 'gradient_accumulation_steps', '2');
+    const steps = (f: typeof form, conversations: number | null) =>
+      localEstimate(f, [{ ...ds, total_conversations: conversations }])?.training_details
+        .steps_per_epoch;
+    // 1000 pairs, batch 8 × 2: 100 pairs held out → 57; one of 3 conversations → 667 pairs → 42.
+    assert.equal(steps(form, 1000), 57);
+    assert.equal(steps(form, 3), 42);
+    assert.equal(steps(setField(form, 'validation_split', '0'), 3), 63);
+    assert.equal(steps(setField(form, 'validation_split', '0.9'), 3), undefined);
+  });
+
   it('restores a saved form field by field, dropping what does not fit', () => {
     const saved = {
       ...setField(initialForm(ds.id), 'epochs', '7'),
