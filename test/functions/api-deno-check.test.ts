@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DENO, DENO_CONFIG, REPO_ROOT, ensureDenoDeps } from './support/deno.ts';
+import { denoTlsEnv } from '../../server/src/local/deno-tls-env.ts';
 
 const FUNCTIONS_DIR = join(REPO_ROOT, 'supabase', 'functions');
 
@@ -21,7 +22,7 @@ function deno(args: string[]) {
     cwd: REPO_ROOT,
     encoding: 'utf8',
     timeout: 180_000,
-    env: { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' },
+    env: { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1', ...denoTlsEnv() },
   });
 }
 

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { denoTlsEnv } from '../../server/src/local/deno-tls-env.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const deno = join(root, 'node_modules', '.bin', 'deno');
@@ -16,7 +17,7 @@ function run(args: string[]) {
     cwd: join(root, 'supabase', 'functions'),
     encoding: 'utf8',
     timeout: 180_000,
-    env: { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' },
+    env: { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1', ...denoTlsEnv() },
   });
 }
 

@@ -6,6 +6,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { denoTlsEnv } from './deno-tls-env.ts';
 import { freePort } from './postgres/cluster.ts';
 import { repoRoot } from './repo-root.ts';
 
@@ -131,6 +132,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     HOME: process.env.HOME ?? homedir(),
     DENO_DIR: denoDir,
     NO_COLOR: '1',
+    ...denoTlsEnv(),
     ...options.extraEnv,
     ...Object.fromEntries(
       Object.entries(options.env).filter((e): e is [string, string] => e[1] !== undefined),

@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { denoTlsEnv } from '../../../server/src/local/deno-tls-env.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const DENO = join(REPO_ROOT, 'node_modules', '.bin', 'deno');
@@ -47,7 +48,7 @@ function denoEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
     'HTTP_PROXY',
     'NO_PROXY',
   ];
-  const env: NodeJS.ProcessEnv = { NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' };
+  const env: NodeJS.ProcessEnv = { NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1', ...denoTlsEnv() };
   for (const name of keep) if (process.env[name] !== undefined) env[name] = process.env[name];
   return { ...env, ...extra };
 }
