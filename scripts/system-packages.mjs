@@ -36,6 +36,8 @@ export const systemPackages = [
   { apt: 'libkrb5-dev', present: () => existsSync('/usr/include/krb5.h') },
   { apt: 'ripgrep', present: () => existsSync('/usr/bin/rg') },
   { apt: 'chromium', present: () => existsSync('/usr/bin/chromium') },
+  // The extension tier lists the packaged .vsix (a zip) to check what it ships.
+  { apt: 'unzip', present: () => commandExists('unzip') },
   { apt: 'g++', present: () => commandExists('g++') },
   { apt: 'make', present: () => commandExists('make') },
 ];
