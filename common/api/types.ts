@@ -306,6 +306,17 @@ export interface JobDetailResponse {
   recent_metrics: MetricPoint[];
   /** The artifact the job produced, once there is one. */
   artifact_id: string | null;
+  /**
+   * The job's cost records (training.md §3), once written: compute when the job ends, storage
+   * with its artifact. `total` is what the job cost, comparable with `estimated_cost`.
+   */
+  recorded_cost: RecordedJobCost | null;
+}
+
+export interface RecordedJobCost {
+  training_compute: number;
+  storage: number;
+  total: number;
 }
 
 export interface JobMetricsParams {

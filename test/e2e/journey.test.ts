@@ -265,9 +265,9 @@ describe('the BrightRun journey in VS Code (code-server + Chromium + local stack
       await confirmed.waitFor();
       return estimate(form);
     };
-    // More epochs (12 instead of the preset's 5): the tiny job then trains for about ten
-    // seconds, long enough for the monitor to show points arriving while it runs.
-    const moreEpochs = await change('epochs', '12');
+    // More epochs (the most, 20, instead of the preset's 5): the tiny CPU model trains about
+    // 150 steps a second, so 280 steps keep it running over several of the monitor's updates.
+    const moreEpochs = await change('epochs', '20');
     assert.notEqual(moreEpochs.cost, before.cost, 'more epochs cost more');
     assert.notEqual(moreEpochs.steps, before.steps, 'more epochs, more steps');
     // Smaller batches: more optimizer steps for the same tokens (so the monitor has a curve to
@@ -296,7 +296,7 @@ describe('the BrightRun journey in VS Code (code-server + Chromium + local stack
     job = jobs.items.find((j) => j.dataset_id === dataset!.id);
     assert.ok(job, 'the API lists the submitted job');
     assert.equal(job.batch_size, 1);
-    assert.equal(job.epochs, 12);
+    assert.equal(job.epochs, 20);
     passed.add(4);
   });
 
@@ -406,12 +406,23 @@ describe('the BrightRun journey in VS Code (code-server + Chromium + local stack
   it("7. the cost dashboard shows the job's cost", async function () {
     this.timeout(60_000);
     needs(5);
+    // The monitor's final cost is what the job cost, compute plus storage, as recorded: the
+    // figure the dashboard shows for it (the monitor reads it once the artifact exists).
+    const detail = await callApi<JobDetailResponse>(stack!.info, 'GET', `/jobs/${job!.id}`);
+    assert.ok(detail.recorded_cost, 'the job has cost records');
+    const finalCost = formatMoney(detail.recorded_cost.total);
+    await monitor.waitForFunction(
+      (total) => document.querySelector('#final-cost')?.textContent?.startsWith(total) === true,
+      finalCost,
+      { timeout: UI_MS },
+    );
     await runCommand(page, 'BrightRun: Open Cost Dashboard');
     const costs = await webviewFrame(page, '#this-month', UI_MS);
     const dashboard = await callApi<CostDashboard>(stack!.info, 'GET', '/costs/dashboard');
     const entry = dashboard.by_job.find((j) => j.job_id === job!.id);
     assert.ok(entry, 'the dashboard API has a cost for the job');
     assert.ok(entry.total > 0, 'the job cost something');
+    assert.equal(formatMoney(entry.total), finalCost, 'the dashboard and the monitor agree');
     const jobRow = costs.locator('tr').filter({ hasText: entry.job_name ?? job!.id.slice(0, 8) });
     await jobRow.first().waitFor();
     assert.match((await jobRow.first().textContent()) ?? '', new RegExp(escapeMoney(entry.total)));

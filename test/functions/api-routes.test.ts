@@ -534,10 +534,19 @@ describe('api function: routes over HTTP', function () {
         body: { dataset_id: datasetId, preset_id: 'conservative' },
       });
       const jobId = created.body.data.job.id;
+      const queued = await stack.call<Ok<JobDetailResponse>>('GET', `/jobs/${jobId}`, {
+        token: alice.token,
+      });
+      assert.equal(queued.body.data.recorded_cost, null, 'no cost recorded before the job ends');
       const { artifactId } = await finishJob(stack, alice, jobId, { steps: 30 });
 
       const detail = await stack.call<Ok<JobDetailResponse>>('GET', `/jobs/${jobId}`, {
         token: alice.token,
+      });
+      assert.deepEqual(detail.body.data.recorded_cost, {
+        training_compute: 6.75,
+        storage: 0.5,
+        total: 7.25,
       });
       assert.equal(detail.status, 200);
       assert.equal(detail.body.data.job.status, 'completed');

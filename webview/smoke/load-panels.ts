@@ -248,7 +248,7 @@ const scenarios: Record<PanelKind, (page: Page) => Promise<void>> = {
   },
   async monitor(page) {
     await posted(page, 'ready');
-    await send(page, { type: 'job', job, artifactId: null });
+    await send(page, { type: 'job', job, artifactId: null, recordedCost: null });
     // Hand the history to the page first so the timing below is the app's, not the transfer's.
     const history = { type: 'metrics', jobId: 'j1', points: points(0, 10_000), reset: true };
     await page.evaluate(
@@ -288,8 +288,13 @@ const scenarios: Record<PanelKind, (page: Page) => Promise<void>> = {
         actual_cost: 2.5,
       },
       artifactId: 'm1',
+      recordedCost: { training_compute: 2.5, storage: 0.5, total: 3 },
     });
     await page.waitForSelector('#quality-score');
+    assert.equal(
+      await page.locator('#final-cost').textContent(),
+      '$3.00 (compute $2.50 + storage $0.50)',
+    );
     await page.locator('#export-csv').click();
     const csv = (await posted(page, 'exportCsv')) as { csv: string };
     assert.equal(csv.csv.split('\r\n').length, 10_102);
@@ -405,7 +410,7 @@ const browser = await chromium.launch({
 });
 let failed = 0;
 try {
-  for (const theme of ['vscode-dark', 'vscode-high-contrast'] as const) {
+  for (const theme of ['vscode-dark', 'vscode-light', 'vscode-high-contrast'] as const) {
     for (const kind of Object.keys(scenarios) as PanelKind[]) {
       const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
       const problems: string[] = [];
@@ -423,7 +428,9 @@ try {
         if (theme === 'vscode-dark') await scenarios[kind](page);
         else {
           await posted(page, 'ready');
-          await page.screenshot({ path: join(shots, `${kind}-high-contrast.png`) });
+          await page.screenshot({
+            path: join(shots, `${kind}-${theme.slice('vscode-'.length)}.png`),
+          });
         }
         assert.deepEqual(problems, []);
         console.log(`ok: ${label}`);

@@ -2,7 +2,10 @@
  * Follows one job's metrics: the history once (cursor from step -1, page by page), then only the
  * points after the last step seen, polled every second while the job is active, and a last read
  * once it is finished. The job row is re-read when the metrics route reports a change in state
- * and every few ticks (for cost and ETA). No `vscode` import: the host wires it to the panel.
+ * and every few ticks (for cost and ETA). A completed job's model and final costs are recorded by
+ * create-model-artifacts a moment later (up to a minute on hosted schedules), so the job row is
+ * then re-read, less and less often, until its artifact appears. No `vscode` import: the host
+ * wires it to the panel.
  */
 import {
   MAX_METRICS_LIMIT,
@@ -17,13 +20,19 @@ const MAX_BACKOFF_MS = 10_000;
 /** Re-read the full job row at least this often (ticks) for running cost and ETA. */
 const JOB_REFRESH_TICKS = 5;
 const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
+/**
+ * Re-reads of a completed job waiting for its artifact, in follow intervals: from 2 (2 s),
+ * doubling, at most 30 apart.
+ */
+const SETTLE_FIRST_INTERVALS = 2;
+const SETTLE_MAX_INTERVALS = 30;
 
 export interface FollowerHandlers {
   onJob(detail: JobDetailResponse): void;
   /** `reset` is true for the first batch of the history. */
   onPoints(points: MetricPoint[], reset: boolean): void;
   onError(error: unknown): void;
-  /** The job finished and its last points were delivered. */
+  /** The job finished, its last points were delivered and, if it completed, its artifact. */
   onFinished?(): void;
 }
 
@@ -34,6 +43,8 @@ export class MetricsFollower {
   private ticks = 0;
   private failures = 0;
   private lastState = '';
+  private settleDelay = 0;
+  private lastDetail: JobDetailResponse | undefined;
   private readonly api: Pick<PanelApiClient, 'getJob' | 'getMetrics'>;
   private readonly jobId: string;
   private readonly handlers: FollowerHandlers;
@@ -55,6 +66,8 @@ export class MetricsFollower {
   start(): void {
     this.stopped = false;
     this.cursor = -1;
+    this.settleDelay = this.intervalMs * SETTLE_FIRST_INTERVALS;
+    this.lastDetail = undefined;
     this.schedule(0, true);
   }
 
@@ -85,6 +98,7 @@ export class MetricsFollower {
       if (refreshJob) {
         const detail = await this.api.getJob(this.jobId);
         if (this.stopped) return;
+        this.lastDetail = detail;
         this.handlers.onJob(detail);
         status = detail.job.status;
       }
@@ -93,8 +107,7 @@ export class MetricsFollower {
         // The job row turns terminal after its last point is stored: one more read catches up.
         const rest = await this.readNewPoints(false);
         if (!this.stopped && rest && rest.points.length === 0) {
-          this.handlers.onFinished?.();
-          this.stop();
+          this.settle();
           return;
         }
       }
@@ -105,6 +118,35 @@ export class MetricsFollower {
       this.failures++;
       this.schedule(Math.min(MAX_BACKOFF_MS, this.intervalMs * 2 ** this.failures), first);
     }
+  }
+
+  /** After the last points: stops, once a completed job's artifact is known. */
+  private settle(): void {
+    if (this.stopped) return;
+    if (this.lastDetail && !awaitsArtifact(this.lastDetail)) {
+      this.handlers.onFinished?.();
+      this.stop();
+      return;
+    }
+    const delay = this.settleDelay;
+    this.settleDelay = Math.min(this.intervalMs * SETTLE_MAX_INTERVALS, delay * 2);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.settleTick();
+    }, delay);
+  }
+
+  private async settleTick(): Promise<void> {
+    try {
+      const detail = await this.api.getJob(this.jobId);
+      if (this.stopped) return;
+      this.lastDetail = detail;
+      this.handlers.onJob(detail);
+    } catch (error) {
+      if (this.stopped) return;
+      this.handlers.onError(error);
+    }
+    this.settle();
   }
 
   /** Reads every page after the cursor and delivers it; returns the last page read. */
@@ -123,6 +165,10 @@ export class MetricsFollower {
     } while (page.has_more && page.points.length > 0);
     return page;
   }
+}
+
+function awaitsArtifact(detail: JobDetailResponse): boolean {
+  return detail.job.status === 'completed' && detail.artifact_id === null;
 }
 
 function stateKey(job: JobMetricsResponse['job']): string {

@@ -47,7 +47,13 @@ describe('panel messages', () => {
         message: 'Validation error',
         issues: [{ field: 'hyperparameters.epochs', message: 'epochs must be…' }],
       }),
-      monitorToWebview.parse({ type: 'job', job: job(), artifactId: null }),
+      monitorToWebview.parse({ type: 'job', job: job(), artifactId: null, recordedCost: null }),
+      monitorToWebview.parse({
+        type: 'job',
+        job: job(),
+        artifactId: 'm',
+        recordedCost: { training_compute: 1.25, storage: 0.5, total: 1.75 },
+      }),
       monitorToWebview.parse({ type: 'metrics', jobId: 'j', points: [point(1, 2)], reset: true }),
       costToWebview.parse({
         type: 'dashboard',
@@ -127,8 +133,13 @@ describe('panel messages', () => {
     );
     rejects(
       monitorToWebview,
-      { type: 'job', job: { ...job(), status: 'exploded' }, artifactId: null },
+      { type: 'job', job: { ...job(), status: 'exploded' }, artifactId: null, recordedCost: null },
       /job\.job\.status must be one of/,
+    );
+    rejects(
+      monitorToWebview,
+      { type: 'job', job: job(), artifactId: null, recordedCost: { total: '3' } },
+      /recordedCost/,
     );
   });
 

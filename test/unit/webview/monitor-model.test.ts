@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import {
   costSoFar,
+  describeFinalCost,
   etaSeconds,
   jobEvents,
   liveFigures,
@@ -58,6 +59,17 @@ describe('monitor model', () => {
     assert.equal(costSoFar(job({ hourly_rate: 3.5 }), start + 1_800_000), 1.75);
     assert.equal(costSoFar(job({ status: 'completed', actual_cost: 4.2 }), start + 9e9), 4.2);
     assert.equal(costSoFar(job({ started_at: null, running_cost: null }), start), null);
+  });
+
+  it("shows a finished job's recorded cost, compute plus storage, comparable with the estimate", () => {
+    const done = job({ status: 'completed', actual_cost: 0.004, estimated_cost: 4.93 });
+    const recorded = { training_compute: 0, storage: 0.5, total: 0.5 };
+    assert.equal(costSoFar(done, start, recorded), 0.5);
+    assert.equal(describeFinalCost(done, recorded), '$0.50 (compute $0.00 + storage $0.50)');
+    // Before create-model-artifacts has written the records: the compute cost alone.
+    assert.equal(describeFinalCost(job({ status: 'failed', actual_cost: 1.25 }), null), '$1.25');
+    // A running job accrues by the hour whatever was recorded.
+    assert.equal(costSoFar(job({ hourly_rate: 3.5 }), start + 1_800_000, recorded), 1.75);
   });
 
   it('logs status, stage, epoch, cancellation and error events between snapshots', () => {

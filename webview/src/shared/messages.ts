@@ -309,7 +309,11 @@ const runOption = object({ jobId: id, label: name, status: str, createdAt: times
 export type RunOption = Infer<typeof runOption>;
 
 export const monitorToWebview = messageSet({
-  job: { job: trainingJobValidator, artifactId: nullable(id) },
+  job: {
+    job: trainingJobValidator,
+    artifactId: nullable(id),
+    recordedCost: nullable(object({ training_compute: num, storage: num, total: num })),
+  },
   /** New points after the last step sent; `reset` replaces the series (first load, reload). */
   metrics: { jobId: id, points, reset: bool },
   /** Other runs of the same dataset, for the overlay. */
