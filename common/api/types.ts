@@ -258,6 +258,11 @@ export interface TrainingJob {
   actual_cost: number | null;
   /** Cost so far: `actual_cost` once finished, hourly rate × hours since start while active. */
   running_cost: number | null;
+  /**
+   * The job's cost records (training.md §3), once written: compute when the job ends, storage
+   * with its artifact. `total` is what the job cost, comparable with `estimated_cost`.
+   */
+  recorded_cost: RecordedJobCost | null;
   /** Seconds left by the current pace (null before the first progress or once finished). */
   eta_seconds: number | null;
   attempt: number;
@@ -306,11 +311,6 @@ export interface JobDetailResponse {
   recent_metrics: MetricPoint[];
   /** The artifact the job produced, once there is one. */
   artifact_id: string | null;
-  /**
-   * The job's cost records (training.md §3), once written: compute when the job ends, storage
-   * with its artifact. `total` is what the job cost, comparable with `estimated_cost`.
-   */
-  recorded_cost: RecordedJobCost | null;
 }
 
 export interface RecordedJobCost {

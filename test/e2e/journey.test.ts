@@ -409,8 +409,8 @@ describe('the BrightRun journey in VS Code (code-server + Chromium + local stack
     // The monitor's final cost is what the job cost, compute plus storage, as recorded: the
     // figure the dashboard shows for it (the monitor reads it once the artifact exists).
     const detail = await callApi<JobDetailResponse>(stack!.info, 'GET', `/jobs/${job!.id}`);
-    assert.ok(detail.recorded_cost, 'the job has cost records');
-    const finalCost = formatMoney(detail.recorded_cost.total);
+    assert.ok(detail.job.recorded_cost, 'the job has cost records');
+    const finalCost = formatMoney(detail.job.recorded_cost.total);
     await monitor.waitForFunction(
       (total) => document.querySelector('#final-cost')?.textContent?.startsWith(total) === true,
       finalCost,

@@ -537,13 +537,17 @@ describe('api function: routes over HTTP', function () {
       const queued = await stack.call<Ok<JobDetailResponse>>('GET', `/jobs/${jobId}`, {
         token: alice.token,
       });
-      assert.equal(queued.body.data.recorded_cost, null, 'no cost recorded before the job ends');
+      assert.equal(
+        queued.body.data.job.recorded_cost,
+        null,
+        'no cost recorded before the job ends',
+      );
       const { artifactId } = await finishJob(stack, alice, jobId, { steps: 30 });
 
       const detail = await stack.call<Ok<JobDetailResponse>>('GET', `/jobs/${jobId}`, {
         token: alice.token,
       });
-      assert.deepEqual(detail.body.data.recorded_cost, {
+      assert.deepEqual(detail.body.data.job.recorded_cost, {
         training_compute: 6.75,
         storage: 0.5,
         total: 7.25,

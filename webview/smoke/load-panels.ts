@@ -248,7 +248,7 @@ const scenarios: Record<PanelKind, (page: Page) => Promise<void>> = {
   },
   async monitor(page) {
     await posted(page, 'ready');
-    await send(page, { type: 'job', job, artifactId: null, recordedCost: null });
+    await send(page, { type: 'job', job, artifactId: null });
     // Hand the history to the page first so the timing below is the app's, not the transfer's.
     const history = { type: 'metrics', jobId: 'j1', points: points(0, 10_000), reset: true };
     await page.evaluate(
@@ -286,9 +286,9 @@ const scenarios: Record<PanelKind, (page: Page) => Promise<void>> = {
         current_stage: 'completed',
         progress: 100,
         actual_cost: 2.5,
+        recorded_cost: { training_compute: 2.5, storage: 0.5, total: 3 },
       },
       artifactId: 'm1',
-      recordedCost: { training_compute: 2.5, storage: 0.5, total: 3 },
     });
     await page.waitForSelector('#quality-score');
     assert.equal(

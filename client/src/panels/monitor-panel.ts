@@ -106,12 +106,7 @@ export class MonitorPanel extends PanelHost<MonitorToWebview, MonitorToHost> {
       onJob: (detail) => {
         this.job = detail.job;
         this.panel.title = `Monitor: ${detail.job.name ?? this.jobId.slice(0, 8)}`;
-        this.post({
-          type: 'job',
-          job: detail.job,
-          artifactId: detail.artifact_id,
-          recordedCost: detail.recorded_cost,
-        });
+        this.post({ type: 'job', job: detail.job, artifactId: detail.artifact_id });
         if (!this.runsSent) {
           this.runsSent = true;
           void this.sendRuns(detail.job.dataset_id);

@@ -128,7 +128,9 @@ export class JobsTree extends ListTree<TrainingJob> {
     item.id = `job:${j.id}`;
     const [icon, color] = JOB_ICONS[j.status] ?? ['circle-outline', undefined];
     item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
-    const cost = j.actual_cost ?? j.running_cost ?? j.estimated_cost;
+    // What the job cost once its records exist (compute + storage, as the dashboard counts it).
+    const recorded = j.recorded_cost;
+    const cost = recorded?.total ?? j.actual_cost ?? j.running_cost ?? j.estimated_cost;
     const progress =
       j.status === 'running' || j.status === 'initializing' ? ` ${Math.round(j.progress)}%` : '';
     item.description = `${j.status}${progress} · ${formatMoney(cost)}`;
@@ -138,9 +140,12 @@ export class JobsTree extends ListTree<TrainingJob> {
       `Progress: ${Math.round(j.progress)}% · step ${j.current_step}${j.total_steps ? ` of ${j.total_steps}` : ''} · epoch ${j.current_epoch} of ${j.epochs}  \n`,
     );
     tooltip.appendMarkdown(`GPU: ${j.gpu_count} × ${j.gpu_type} · preset ${j.preset_id}  \n`);
-    tooltip.appendMarkdown(
-      `Cost: ${formatMoney(cost)}${j.actual_cost === null ? ` (estimate ${formatMoney(j.estimated_cost)})` : ''}  \n`,
-    );
+    const breakdown = recorded
+      ? ` (compute ${formatMoney(recorded.training_compute)} + storage ${formatMoney(recorded.storage)})`
+      : j.actual_cost === null
+        ? ` (estimate ${formatMoney(j.estimated_cost)})`
+        : '';
+    tooltip.appendMarkdown(`Cost: ${formatMoney(cost)}${breakdown}  \n`);
     if (j.eta_seconds !== null) tooltip.appendMarkdown(`ETA: ${formatDuration(j.eta_seconds)}  \n`);
     if (j.current_training_loss !== null)
       tooltip.appendMarkdown(`Loss: ${j.current_training_loss.toFixed(4)}  \n`);

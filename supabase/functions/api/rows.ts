@@ -24,6 +24,7 @@ export const DATASET_COLUMNS = `${DATASET_SUMMARY_COLUMNS},
 /**
  * Columns of a job, for a query whose job row is aliased `j`. The processor may store its own
  * ETA (by the trainer's pace); `to_jsonb(j)` reads it without failing on a schema without it.
+ * `recorded_cost` sums the job's cost records (at most one per kind), visible under RLS.
  */
 export const JOB_COLUMNS = `
   id, user_id, dataset_id, name, config, preset_id, base_model, learning_rate, batch_size, epochs,
@@ -33,7 +34,14 @@ export const JOB_COLUMNS = `
   current_learning_rate, current_gpu_utilization, last_progress_at, estimated_cost,
   estimated_duration_hours, hourly_rate, actual_cost, attempt, max_attempts, cancel_requested_at,
   error_message, started_at, completed_at, created_at, updated_at,
-  (to_jsonb(j) ->> 'eta_seconds')::float8 as stored_eta_seconds`;
+  (to_jsonb(j) ->> 'eta_seconds')::float8 as stored_eta_seconds,
+  (select jsonb_build_object(
+            'training_compute',
+            coalesce(sum(c.amount) filter (where c.cost_type = 'training_compute'), 0),
+            'storage', coalesce(sum(c.amount) filter (where c.cost_type = 'storage'), 0),
+            'total', sum(c.amount))
+     from public.cost_records c where c.job_id = j.id
+   having count(*) > 0) as recorded_cost`;
 
 export const METRIC_COLUMNS = `
   step, epoch, training_loss, validation_loss, learning_rate, gradient_norm, throughput,

@@ -157,6 +157,16 @@ describe('local backend', function () {
     assert.equal(model.job_id, job.id);
     assert.match(row.description, /score|no score/);
     assert.ok(Object.keys(model.files).length > 0);
+    // With its model, the job's cost records exist: the job row shows what it cost in all.
+    const recorded = (await api.services.api.getJob(job.id)).job.recorded_cost;
+    assert.ok(recorded, 'the finished job has cost records');
+    assert.equal(recorded.storage, 0.5);
+    await waitForRow(
+      "ext-job's recorded cost",
+      api.trees.jobs,
+      (r) => r.label === 'ext-job' && r.description === `completed · $${recorded.total.toFixed(2)}`,
+      30_000,
+    );
   });
 
   it('raises a VS Code notification for the finished job and lists it unread first', async () => {

@@ -21,10 +21,13 @@ class ServerJob {
   getJob(): Promise<JobDetailResponse> {
     this.jobReads++;
     return Promise.resolve({
-      job: job({ status: this.status, current_step: this.points.length }),
+      job: job({
+        status: this.status,
+        current_step: this.points.length,
+        recorded_cost: this.recorded,
+      }),
       recent_metrics: [],
       artifact_id: this.artifactId,
-      recorded_cost: this.recorded,
     });
   }
 
@@ -98,7 +101,7 @@ describe('MetricsFollower', () => {
     await f.done;
     assert.deepEqual(f.steps, [1, 2, 3]);
     assert.equal(f.details.at(-1)?.artifact_id, 'm1');
-    assert.equal(f.details.at(-1)?.recorded_cost?.total, 0.51);
+    assert.equal(f.details.at(-1)?.job.recorded_cost?.total, 0.51);
     const reads = server.jobReads;
     await new Promise((resolve) => setTimeout(resolve, 50));
     assert.equal(server.jobReads, reads, 'no reads after it finished');

@@ -102,6 +102,7 @@ export function job(over: Partial<TrainingJob> = {}): TrainingJob {
     hourly_rate: 3.5,
     actual_cost: null,
     running_cost: 1.75,
+    recorded_cost: null,
     eta_seconds: null,
     attempt: 1,
     max_attempts: 3,

@@ -47,12 +47,11 @@ describe('panel messages', () => {
         message: 'Validation error',
         issues: [{ field: 'hyperparameters.epochs', message: 'epochs must be…' }],
       }),
-      monitorToWebview.parse({ type: 'job', job: job(), artifactId: null, recordedCost: null }),
+      monitorToWebview.parse({ type: 'job', job: job(), artifactId: null }),
       monitorToWebview.parse({
         type: 'job',
-        job: job(),
+        job: job({ recorded_cost: { training_compute: 1.25, storage: 0.5, total: 1.75 } }),
         artifactId: 'm',
-        recordedCost: { training_compute: 1.25, storage: 0.5, total: 1.75 },
       }),
       monitorToWebview.parse({ type: 'metrics', jobId: 'j', points: [point(1, 2)], reset: true }),
       costToWebview.parse({
@@ -133,13 +132,13 @@ describe('panel messages', () => {
     );
     rejects(
       monitorToWebview,
-      { type: 'job', job: { ...job(), status: 'exploded' }, artifactId: null, recordedCost: null },
+      { type: 'job', job: { ...job(), status: 'exploded' }, artifactId: null },
       /job\.job\.status must be one of/,
     );
     rejects(
       monitorToWebview,
-      { type: 'job', job: job(), artifactId: null, recordedCost: { total: '3' } },
-      /recordedCost/,
+      { type: 'job', job: { ...job(), recorded_cost: { total: '3' } }, artifactId: null },
+      /job\.job\.recorded_cost/,
     );
   });
 

@@ -62,14 +62,14 @@ describe('monitor model', () => {
   });
 
   it("shows a finished job's recorded cost, compute plus storage, comparable with the estimate", () => {
-    const done = job({ status: 'completed', actual_cost: 0.004, estimated_cost: 4.93 });
-    const recorded = { training_compute: 0, storage: 0.5, total: 0.5 };
-    assert.equal(costSoFar(done, start, recorded), 0.5);
-    assert.equal(describeFinalCost(done, recorded), '$0.50 (compute $0.00 + storage $0.50)');
+    const recorded_cost = { training_compute: 0, storage: 0.5, total: 0.5 };
+    const done = job({ status: 'completed', actual_cost: 0.004, recorded_cost });
+    assert.equal(costSoFar(done, start), 0.5);
+    assert.equal(describeFinalCost(done), '$0.50 (compute $0.00 + storage $0.50)');
     // Before create-model-artifacts has written the records: the compute cost alone.
-    assert.equal(describeFinalCost(job({ status: 'failed', actual_cost: 1.25 }), null), '$1.25');
+    assert.equal(describeFinalCost(job({ status: 'failed', actual_cost: 1.25 })), '$1.25');
     // A running job accrues by the hour whatever was recorded.
-    assert.equal(costSoFar(job({ hourly_rate: 3.5 }), start + 1_800_000, recorded), 1.75);
+    assert.equal(costSoFar(job({ hourly_rate: 3.5, recorded_cost }), start + 1_800_000), 1.75);
   });
 
   it('logs status, stage, epoch, cancellation and error events between snapshots', () => {

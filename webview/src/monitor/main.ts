@@ -1,7 +1,7 @@
 /** The training monitor app: live loss curves, stage, progress, ETA, cost, events, summary. */
 import '../components/base.css';
 import './monitor.css';
-import type { MetricPoint, RecordedJobCost, TrainingJob } from '../../../common/api/types.ts';
+import type { MetricPoint, TrainingJob } from '../../../common/api/types.ts';
 import { csvFileName, metricsToCsv } from '../chart/csv.ts';
 import { MAX_SMOOTHING } from '../chart/ema.ts';
 import {
@@ -57,7 +57,6 @@ const bridge = connect<MonitorToWebview, MonitorToHost, MonitorState>(monitorToW
 const saved = readSavedState(bridge.savedState);
 let job: TrainingJob | null = null;
 let artifactId: string | null = null;
-let recordedCost: RecordedJobCost | null = null;
 let events: MonitorEvent[] = [];
 let runs: RunOption[] = [];
 let smoothing = saved.smoothing;
@@ -236,7 +235,7 @@ function renderStatus(): void {
         ['Time left', active ? formatSeconds(etaSeconds(job, now)) : '—'],
         [
           active ? 'Cost so far' : 'Final cost',
-          h('span', { id: 'cost-so-far' }, formatMoney(costSoFar(job, now, recordedCost))),
+          h('span', { id: 'cost-so-far' }, formatMoney(costSoFar(job, now))),
         ],
         ['Estimated cost', formatMoney(job.estimated_cost)],
         ['Training loss', formatLoss(live.trainingLoss)],
@@ -289,7 +288,7 @@ function renderSummary(): void {
             ['Final training loss', formatLoss(q.final_training_loss)],
             ['Final validation loss', formatLoss(q.final_validation_loss)],
             ['Perplexity', q.perplexity === null ? '—' : q.perplexity.toFixed(2)],
-            ['Final cost', h('span', { id: 'final-cost' }, describeFinalCost(job, recordedCost))],
+            ['Final cost', h('span', { id: 'final-cost' }, describeFinalCost(job))],
           ],
           'Run summary',
         )
@@ -343,7 +342,6 @@ function onMessage(message: MonitorToWebview): void {
       const added = jobEvents(job, message.job, Date.now());
       job = message.job;
       artifactId = message.artifactId;
-      recordedCost = message.recordedCost;
       if (added.length) {
         events = recentEvents(events, added);
         renderEvents();

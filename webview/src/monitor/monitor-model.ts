@@ -2,13 +2,7 @@
  * The monitor's derived figures, as pure functions of the job row and its metric series: stage
  * names, ETA, running cost between refreshes, the recent-events log and the final summary.
  */
-import type {
-  JobStage,
-  JobStatus,
-  MetricPoint,
-  RecordedJobCost,
-  TrainingJob,
-} from '../../../common/api/types.ts';
+import type { JobStage, JobStatus, MetricPoint, TrainingJob } from '../../../common/api/types.ts';
 import { runningCost } from '../../../common/training/cost-model.ts';
 import { scoreQuality, type QualityMetrics } from '../../../common/training/quality.ts';
 import { formatMoney } from '../format/format.ts';
@@ -53,19 +47,23 @@ export function etaSeconds(
   return (elapsed * (100 - job.progress)) / job.progress;
 }
 
-type CostFields = 'status' | 'actual_cost' | 'running_cost' | 'hourly_rate' | 'started_at';
+type CostFields =
+  | 'status'
+  | 'actual_cost'
+  | 'running_cost'
+  | 'recorded_cost'
+  | 'hourly_rate'
+  | 'started_at';
 
 /**
  * Cost so far. A finished job shows what it cost: its cost records once written (compute plus
  * the artifact's storage, comparable with the estimate), else its compute cost; a running one
  * accrues at its hourly rate from its start, so the figure moves between refreshes.
  */
-export function costSoFar(
-  job: Pick<TrainingJob, CostFields>,
-  nowMs: number,
-  recorded: RecordedJobCost | null = null,
-): number | null {
-  if (isTerminal(job.status)) return recorded?.total ?? job.actual_cost ?? job.running_cost ?? null;
+export function costSoFar(job: Pick<TrainingJob, CostFields>, nowMs: number): number | null {
+  if (isTerminal(job.status)) {
+    return job.recorded_cost?.total ?? job.actual_cost ?? job.running_cost ?? null;
+  }
   if (job.hourly_rate !== null && job.hourly_rate !== undefined && job.started_at) {
     return runningCost(job.hourly_rate, Date.parse(job.started_at), nowMs);
   }
@@ -73,11 +71,9 @@ export function costSoFar(
 }
 
 /** A finished job's cost for its summary, with the records' breakdown once they exist. */
-export function describeFinalCost(
-  job: Pick<TrainingJob, CostFields>,
-  recorded: RecordedJobCost | null,
-): string {
-  const total = formatMoney(costSoFar(job, 0, recorded));
+export function describeFinalCost(job: Pick<TrainingJob, CostFields>): string {
+  const total = formatMoney(costSoFar(job, 0));
+  const recorded = job.recorded_cost;
   if (!recorded) return total;
   const compute = formatMoney(recorded.training_compute);
   return `${total} (compute ${compute} + storage ${formatMoney(recorded.storage)})`;

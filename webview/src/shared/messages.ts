@@ -122,6 +122,7 @@ export const trainingJobValidator = shapeOf<TrainingJob>(
     hourly_rate: maybe(num),
     actual_cost: maybe(num),
     running_cost: maybe(num),
+    recorded_cost: maybe(nullable(object({ training_compute: num, storage: num, total: num }))),
     eta_seconds: maybe(num),
     gpu_type: str,
     gpu_count: int,
@@ -309,11 +310,7 @@ const runOption = object({ jobId: id, label: name, status: str, createdAt: times
 export type RunOption = Infer<typeof runOption>;
 
 export const monitorToWebview = messageSet({
-  job: {
-    job: trainingJobValidator,
-    artifactId: nullable(id),
-    recordedCost: nullable(object({ training_compute: num, storage: num, total: num })),
-  },
+  job: { job: trainingJobValidator, artifactId: nullable(id) },
   /** New points after the last step sent; `reset` replaces the series (first load, reload). */
   metrics: { jobId: id, points, reset: bool },
   /** Other runs of the same dataset, for the overlay. */

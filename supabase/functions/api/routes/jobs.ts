@@ -13,7 +13,6 @@ import {
   type JobMetricsResponse,
   type JobStatus,
   type ListJobsResponse,
-  type RecordedJobCost,
 } from '../../../../common/api/types.ts';
 import { estimateJobCost } from '../../../../common/training/cost-model.ts';
 import { normalizeJobConfig } from '../../../../common/training/normalize-config.ts';
@@ -139,14 +138,7 @@ async function getJob({ params, claims }: RouteContext): Promise<Response> {
     const [row] = await tx`
       select ${tx.unsafe(JOB_COLUMNS)},
              (select a.id from public.model_artifacts a
-               where a.job_id = j.id and a.deleted_at is null) as artifact_id,
-             (select jsonb_build_object(
-                       'training_compute',
-                       coalesce(sum(c.amount) filter (where c.cost_type = 'training_compute'), 0),
-                       'storage', coalesce(sum(c.amount) filter (where c.cost_type = 'storage'), 0),
-                       'total', sum(c.amount))
-                from public.cost_records c where c.job_id = j.id
-              having count(*) > 0) as recorded_cost
+               where a.job_id = j.id and a.deleted_at is null) as artifact_id
         from public.training_jobs j where j.id = ${id}`;
     if (!row) return undefined;
     const points = await tx`
@@ -154,12 +146,11 @@ async function getJob({ params, claims }: RouteContext): Promise<Response> {
         select ${tx.unsafe(METRIC_COLUMNS)} from public.metrics_points
          where job_id = ${id} order by step desc limit ${RECENT_METRICS_LIMIT}
       ) recent order by step`;
-    const { artifact_id: artifactId, recorded_cost: recordedCost, ...job } = row;
+    const { artifact_id: artifactId, ...job } = row;
     return {
       job: toJob(job),
       recent_metrics: points.map(toMetricPoint),
       artifact_id: (artifactId as string | null) ?? null,
-      recorded_cost: (recordedCost as RecordedJobCost | null) ?? null,
     };
   });
   if (!data) throw new HttpError(404, 'Training job not found');
