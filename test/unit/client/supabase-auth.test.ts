@@ -166,7 +166,17 @@ describe('client: Supabase sign-in and session handling', () => {
     const offline = make(secrets, goTrue({ down: true }).fetchImpl);
     const seen: unknown[] = [];
     offline.onDidChange((u) => seen.push(u));
-    await offline.signOut();
+    // supabase-js logs every network failure with console.error (the extension host's log);
+    // keep it out of the test output, and check that it was that failure.
+    const logged: unknown[] = [];
+    const consoleError = console.error;
+    console.error = (...args: unknown[]) => logged.push(...args);
+    try {
+      await offline.signOut();
+    } finally {
+      console.error = consoleError;
+    }
+    assert.match(String(logged[0]), /fetch failed/);
     assert.equal(secrets.values.size, 0);
     assert.equal(await offline.currentUser(), undefined);
     assert.ok(seen.includes(undefined), 'listeners hear the sign-out');
