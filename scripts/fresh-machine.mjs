@@ -12,11 +12,12 @@ import { execFileSync, spawn } from 'node:child_process';
 import {
   cpSync,
   existsSync,
+  lstatSync,
   mkdirSync,
+  readFileSync,
   readdirSync,
   readlinkSync,
   rmSync,
-  writeFileSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -40,13 +41,11 @@ if (process.getuid?.() !== 0) {
 const run = (cmd, argv, options = {}) => execFileSync(cmd, argv, { stdio: 'inherit', ...options });
 const say = (text) => console.log(`fresh-machine: ${text}`);
 
+/** The Debian mirror this machine's apt uses. */
 function mirror() {
   const sources = '/etc/apt/sources.list.d/debian.sources';
-  if (existsSync(sources)) {
-    const uri = execFileSync('sh', ['-c', `awk '/^URIs:/ {print $2; exit}' ${sources}`]);
-    if (uri.toString().trim()) return uri.toString().trim();
-  }
-  return 'http://deb.debian.org/debian';
+  const uri = existsSync(sources) && /^URIs:\s*(\S+)/m.exec(readFileSync(sources, 'utf8'));
+  return uri ? uri[1] : 'http://deb.debian.org/debian';
 }
 
 function unmount() {
@@ -86,8 +85,9 @@ function buildRoot() {
   const files = execFileSync('dpkg', ['-L', 'nodejs'], { encoding: 'utf8' })
     .split('\n')
     .filter((f) => f.startsWith('/usr/') && !f.startsWith('/usr/lib/node_modules/npm/'));
+  // dpkg lists folders too; copying only files and links keeps the root's own folders.
   for (const file of files) {
-    if (existsSync(file) && !readdirSafe(file)) copyIn(file);
+    if (existsSync(file) && !lstatSync(file).isDirectory()) copyIn(file);
   }
   rmSync(join(root, 'usr/lib/node_modules/npm'), { recursive: true, force: true });
   copyIn('/usr/lib/node_modules/npm');
@@ -120,16 +120,6 @@ function buildRoot() {
   // The specs beside the repository, as in CI.
   const shared = join(repo, '..', 'shared');
   if (existsSync(shared)) cpSync(shared, join(root, 'shared'), { recursive: true });
-}
-
-/** True for a folder (dpkg lists folders too; only files and links are copied). */
-function readdirSafe(path) {
-  try {
-    readdirSync(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Processes whose root is the fresh one (left running = a bug of ours). */
@@ -185,7 +175,6 @@ try {
       `npm start ended (${result.signal ?? `exit ${result.code}`}); processes left: ${left.length}`,
     );
     if (readyAfter !== undefined && left.length === 0) status = 0;
-    writeFileSync(join(root, 'fresh-machine.txt'), `ready after ${readyAfter ?? 'never'} s\n`);
   } else {
     const result = await runInRoot('bash .ci/run', () => {});
     status = result.code ?? 1;

@@ -1,3 +1,4 @@
+import type { RecordedJobCost, TrainingJob } from '../api/types.ts';
 import { gpuSpec } from './gpu-catalog.ts';
 import { roundCents } from './money.ts';
 import { expectedTrainingPairs } from './validation-split.ts';
@@ -84,6 +85,25 @@ export function estimateJobCost(input: CostEstimateInput): CostEstimate {
       dataset_name: input.dataset.name ?? null,
     },
   };
+}
+
+/**
+ * What a job cost, as far as its row tells: its cost records once written (compute plus the
+ * artifact's storage, as the cost dashboard counts it and comparable with the estimate), else
+ * its final compute cost, else its cost so far. Null before it has cost anything.
+ */
+export function jobCost(
+  job: Pick<TrainingJob, 'recorded_cost' | 'actual_cost' | 'running_cost'>,
+): number | null {
+  return job.recorded_cost?.total ?? job.actual_cost ?? job.running_cost ?? null;
+}
+
+/** `compute $0.00 + storage $0.50`, in the caller's money format. */
+export function costBreakdown(
+  recorded: RecordedJobCost,
+  money: (amount: number) => string,
+): string {
+  return `compute ${money(recorded.training_compute)} + storage ${money(recorded.storage)}`;
 }
 
 /** Cost so far of a running job: hourly rate × hours since it started (unrounded). */

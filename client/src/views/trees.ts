@@ -8,6 +8,7 @@ import type {
   Notification,
   TrainingJob,
 } from '../../../common/api/types.ts';
+import { costBreakdown, jobCost } from '../../../common/training/cost-model.ts';
 import type { BackendData } from './backend-data.ts';
 import { formatAge, formatBytes, formatCount, formatDuration, formatMoney } from './format.ts';
 
@@ -128,9 +129,7 @@ export class JobsTree extends ListTree<TrainingJob> {
     item.id = `job:${j.id}`;
     const [icon, color] = JOB_ICONS[j.status] ?? ['circle-outline', undefined];
     item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
-    // What the job cost once its records exist (compute + storage, as the dashboard counts it).
-    const recorded = j.recorded_cost;
-    const cost = recorded?.total ?? j.actual_cost ?? j.running_cost ?? j.estimated_cost;
+    const cost = jobCost(j) ?? j.estimated_cost;
     const progress =
       j.status === 'running' || j.status === 'initializing' ? ` ${Math.round(j.progress)}%` : '';
     item.description = `${j.status}${progress} · ${formatMoney(cost)}`;
@@ -140,8 +139,8 @@ export class JobsTree extends ListTree<TrainingJob> {
       `Progress: ${Math.round(j.progress)}% · step ${j.current_step}${j.total_steps ? ` of ${j.total_steps}` : ''} · epoch ${j.current_epoch} of ${j.epochs}  \n`,
     );
     tooltip.appendMarkdown(`GPU: ${j.gpu_count} × ${j.gpu_type} · preset ${j.preset_id}  \n`);
-    const breakdown = recorded
-      ? ` (compute ${formatMoney(recorded.training_compute)} + storage ${formatMoney(recorded.storage)})`
+    const breakdown = j.recorded_cost
+      ? ` (${costBreakdown(j.recorded_cost, formatMoney)})`
       : j.actual_cost === null
         ? ` (estimate ${formatMoney(j.estimated_cost)})`
         : '';

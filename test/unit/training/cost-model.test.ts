@@ -1,5 +1,10 @@
 import assert from 'node:assert/strict';
-import { estimateJobCost, runningCost } from '../../../common/training/cost-model.ts';
+import {
+  costBreakdown,
+  estimateJobCost,
+  jobCost,
+  runningCost,
+} from '../../../common/training/cost-model.ts';
 import { roundCents } from '../../../common/training/money.ts';
 import {
   expectedTrainingPairs,
@@ -119,6 +124,24 @@ describe('estimateJobCost', () => {
   it('charges the running cost by the hour since the start', () => {
     assert.equal(runningCost(4.2, 0, 30 * 60_000), 2.1);
     assert.equal(runningCost(4.2, 1000, 0), 0);
+  });
+});
+
+describe('jobCost', () => {
+  const recorded_cost = { training_compute: 0.01, storage: 0.5, total: 0.51 };
+
+  it('is the recorded total once written, else the compute cost, else the cost so far', () => {
+    assert.equal(jobCost({ recorded_cost, actual_cost: 0.01, running_cost: 0.01 }), 0.51);
+    assert.equal(jobCost({ recorded_cost: null, actual_cost: 1.25, running_cost: 1.25 }), 1.25);
+    assert.equal(jobCost({ recorded_cost: null, actual_cost: null, running_cost: 0.3 }), 0.3);
+    assert.equal(jobCost({ recorded_cost: null, actual_cost: null, running_cost: null }), null);
+  });
+
+  it('spells out the records in the caller money format', () => {
+    assert.equal(
+      costBreakdown(recorded_cost, (n) => `$${n.toFixed(2)}`),
+      'compute $0.01 + storage $0.50',
+    );
   });
 });
 

@@ -3,7 +3,7 @@
  * names, ETA, running cost between refreshes, the recent-events log and the final summary.
  */
 import type { JobStage, JobStatus, MetricPoint, TrainingJob } from '../../../common/api/types.ts';
-import { runningCost } from '../../../common/training/cost-model.ts';
+import { costBreakdown, jobCost, runningCost } from '../../../common/training/cost-model.ts';
 import { scoreQuality, type QualityMetrics } from '../../../common/training/quality.ts';
 import { formatMoney } from '../format/format.ts';
 
@@ -61,9 +61,7 @@ type CostFields =
  * accrues at its hourly rate from its start, so the figure moves between refreshes.
  */
 export function costSoFar(job: Pick<TrainingJob, CostFields>, nowMs: number): number | null {
-  if (isTerminal(job.status)) {
-    return job.recorded_cost?.total ?? job.actual_cost ?? job.running_cost ?? null;
-  }
+  if (isTerminal(job.status)) return jobCost(job);
   if (job.hourly_rate !== null && job.hourly_rate !== undefined && job.started_at) {
     return runningCost(job.hourly_rate, Date.parse(job.started_at), nowMs);
   }
@@ -73,10 +71,7 @@ export function costSoFar(job: Pick<TrainingJob, CostFields>, nowMs: number): nu
 /** A finished job's cost for its summary, with the records' breakdown once they exist. */
 export function describeFinalCost(job: Pick<TrainingJob, CostFields>): string {
   const total = formatMoney(costSoFar(job, 0));
-  const recorded = job.recorded_cost;
-  if (!recorded) return total;
-  const compute = formatMoney(recorded.training_compute);
-  return `${total} (compute ${compute} + storage ${formatMoney(recorded.storage)})`;
+  return job.recorded_cost ? `${total} (${costBreakdown(job.recorded_cost, formatMoney)})` : total;
 }
 
 export interface MonitorEvent {
